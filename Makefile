@@ -1,0 +1,42 @@
+# placerisk task index: `make help` lists the targets.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+FAMILIES ?= 20000
+DATA ?= data/synthetic
+
+.DEFAULT_GOAL := help
+.PHONY: help install demo test test-fast bench bench-small clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP) ## Create .venv and install placerisk with its test tools
+
+demo: $(STAMP) ## Main job end to end on the embedded defaults (synthetic data)
+	$(BIN)/placerisk synth --families $(FAMILIES) --out $(DATA) --overwrite
+	$(BIN)/placerisk validate --data $(DATA) --overwrite
+
+test: $(STAMP) ## Run the whole test suite (includes the slow end-to-end tests)
+	$(BIN)/python -m pytest
+
+test-fast: $(STAMP) ## Run the tests without the slow ones
+	$(BIN)/python -m pytest -m 'not slow'
+
+bench: $(STAMP) ## Benchmarks at full size (1,000,000 families); writes bench/results/
+	$(BIN)/python bench/bench_foundation.py --families 1000000
+
+bench-small: $(STAMP) ## The same benchmarks at 50,000 families, as a quick check
+	$(BIN)/python bench/bench_foundation.py --families 50000 --results bench/results/foundation-small.json
+
+clean: ## Remove the virtual environment, caches and generated data
+	rm -rf $(VENV) .pytest_cache data outputs mlflow.db mlartifacts
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

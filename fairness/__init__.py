@@ -1,0 +1,1 @@
+"""Fairness audit, ethics-panel reports and the promotion gate (issue 5)."""

@@ -1,0 +1,1 @@
+"""Point-in-time family features, cohort and labels (issue 3)."""

@@ -1,0 +1,1 @@
+"""Estimators, baselines and the deployable model bundle (issue 4)."""

@@ -1,0 +1,3 @@
+from placerisk.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,105 @@
+"""The ``placerisk`` command: a thin layer over the wiring in ``placerisk.jobs``.
+
+User errors (bad arguments, config, files, keys) print one ``error:`` line and
+exit 2 with no traceback; a validation that fails its contracts exits 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from collections.abc import Sequence
+
+from placerisk import __version__
+from placerisk.errors import UserError
+
+EPILOG = """\
+typical use:
+  placerisk init                                  write a commented placerisk.yaml
+  placerisk synth --families 20000 --out data/synthetic
+  placerisk validate --data data/synthetic
+  placerisk pseudonymise --in raw.csv --out sendable.csv --columns nhs_number --key-file key.txt
+
+every command reads ./placerisk.yaml when present (or --config FILE), else the embedded defaults.
+"""
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"got {text!r}; expected a date as YYYY-MM-DD") from None
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"got {text!r}; expected a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"got {value}; expected a whole number of at least 1")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", metavar="FILE", help="configuration file (default: ./placerisk.yaml if present, else the embedded defaults)")
+
+    parser = argparse.ArgumentParser(
+        prog="placerisk",
+        description="Find families whose problems are building up, early, fairly and accountably (synthetic data only).",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"placerisk {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser("init", parents=[common], help="write the commented example configuration")
+    p.add_argument("--path", default="placerisk.yaml", help="where to write it (default: %(default)s)")
+    p.add_argument("--force", action="store_true", help="replace an existing file")
+
+    p = sub.add_parser("synth", parents=[common], help="generate a synthetic population and partner extracts")
+    p.add_argument("--families", type=_positive, help="number of families (default: synth.families in the config)")
+    p.add_argument("--seed", type=int, help="random seed (default: synth.seed); same seed, same data")
+    p.add_argument("--out", metavar="DIR", help="output folder (default: data.dir in the config)")
+    p.add_argument("--recording-bias", type=float, metavar="F", help="police-contact recording multiplier for the chosen groups; 1.0 = none")
+    p.add_argument("--oracle-as-of", type=_date, nargs="+", metavar="DATE", help="as-of dates for the oracle file (default: every quarter with a complete horizon)")
+    p.add_argument("--dirty", action="store_true", help="inject realistic faults (for testing validation); listed in truth/injected_faults.csv")
+    p.add_argument("--workers", type=_positive, help="processes to use (default: up to 2)")
+    p.add_argument("--overwrite", action="store_true", help="replace an earlier synth output in the folder")
+
+    p = sub.add_parser("validate", parents=[common], help="check every extract against its data contract")
+    p.add_argument("--data", metavar="DIR", help="folder of extracts (default: data.dir)")
+    p.add_argument("--out", metavar="DIR", help="report and quarantine folder (default: <data.output_dir>/validation)")
+    p.add_argument("--overwrite", action="store_true", help="replace an earlier report in the folder")
+
+    p = sub.add_parser("pseudonymise", parents=[common], help="replace id columns by keyed HMAC-SHA256 pseudonyms (run by a partner before sending)")
+    p.add_argument("--in", dest="input", required=True, metavar="FILE", help="CSV or Parquet file to read")
+    p.add_argument("--out", required=True, metavar="FILE", help="file to write (.csv or .parquet)")
+    p.add_argument("--columns", required=True, help="comma-separated id columns to pseudonymise")
+    key = p.add_mutually_exclusive_group()
+    key.add_argument("--key-file", metavar="FILE", help="file holding the secret key")
+    key.add_argument("--key-env", metavar="VAR", help="environment variable holding the key (default: PLACERISK_PSEUDONYM_KEY)")
+    p.add_argument("--length", type=int, default=16, help="hex characters kept, 16-64 (default: %(default)s)")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing output file")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from placerisk import jobs
+
+    handlers = {"init": jobs.init, "synth": jobs.synth, "validate": jobs.validate, "pseudonymise": jobs.pseudonymise}
+    try:
+        return handlers[args.command](args)
+    except UserError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

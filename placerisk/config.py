@@ -1,0 +1,299 @@
+"""The one typed, validated, versioned configuration.
+
+The embedded ``default_config.yaml`` is both the documented example that
+``placerisk init`` writes and the single source of default values: a user's
+file is laid over it (mappings merge key by key, lists and scalars replace,
+``null`` removes a source). Everything is checked before any heavy work, and an
+error names the file, the key path, the value received and what was expected.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from placerisk.errors import ConfigError
+
+CONFIG_VERSION = 1
+DEFAULT_CONFIG_NAME = "placerisk.yaml"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DataConfig(_Section):
+    dir: Path
+    output_dir: Path
+    extract_date: dt.date | None = None
+    earliest_date: dt.date
+
+    def latest_date(self, today: dt.date | None = None) -> dt.date:
+        """The last date an extract may contain: ``extract_date``, or today."""
+        return self.extract_date or today or dt.date.today()
+
+
+class PopulationConfig(_Section):
+    areas: str
+    families: str
+    persons: str
+    objections: str
+    sex_codes: list[str] = Field(min_length=1)
+    ethnicity_codes: list[str] = Field(min_length=1)
+
+
+class SourceConfig(_Section):
+    file: str = Field(min_length=1)
+    description: str = ""
+    recording_lag: str = ""
+    event_types: dict[str, str] = Field(min_length=1)
+
+    @field_validator("event_types")
+    @classmethod
+    def _codes_are_identifiers(cls, value: dict[str, str]) -> dict[str, str]:
+        for code in value:
+            if not code.isidentifier() or code != code.lower():
+                raise ValueError(f"lower_snake_case event type codes, but {code!r} is not")
+        return value
+
+
+class CohortConfig(_Section):
+    min_age: int = Field(ge=0, le=120)
+    max_age: int = Field(ge=0, le=120)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> CohortConfig:
+        if self.min_age > self.max_age:
+            raise _keyed("cohort.min_age", self.min_age, f"at most max_age ({self.max_age})")
+        return self
+
+
+class OutcomeConfig(_Section):
+    name: str = Field(min_length=1)
+    description: str = ""
+    events: list[str] = Field(min_length=1)
+    horizon_months: int = Field(ge=1, le=60)
+
+
+class FeaturesConfig(_Section):
+    windows_months: list[int] = Field(min_length=1)
+    aggregations: list[Literal["count", "days_since_last", "distinct_members", "trend"]]
+    trend_months: int = Field(ge=1, le=36)
+
+    @field_validator("windows_months")
+    @classmethod
+    def _positive_unique(cls, value: list[int]) -> list[int]:
+        if any(w < 1 or w > 120 for w in value) or len(set(value)) != len(value):
+            raise ValueError("distinct whole months between 1 and 120")
+        return sorted(value)
+
+
+class TeamConfig(_Section):
+    name: str = Field(min_length=1)
+    weekly_capacity: int = Field(ge=1, le=10_000)
+
+
+class ToleranceConfig(_Section):
+    ratio_low: float = Field(gt=0, le=1)
+    ratio_high: float = Field(ge=1)
+
+
+class FairnessConfig(_Section):
+    sensitive_features: list[str] = Field(min_length=1)
+    intersections: list[list[str]] = []
+    reference_group: Literal["largest"] | dict[str, str]
+    primary_metrics: list[str] = Field(min_length=1)
+    tolerance: ToleranceConfig
+    min_cell_count: int = Field(ge=1)
+    round_to: int = Field(ge=1)
+
+
+class MlflowConfig(_Section):
+    tracking_uri: str
+    artifact_dir: Path
+    experiment: str = Field(min_length=1)
+    registered_model: str = Field(min_length=1)
+
+
+class ValidationConfig(_Section):
+    max_bad_row_share: float = Field(ge=0, le=1)
+    identifier_sample_rows: int = Field(ge=100)
+
+
+class RecordingBiasConfig(_Section):
+    factor: float = Field(ge=1.0, le=10.0)
+    ethnicity: list[str] = []
+    deprivation_deciles: list[int] = []
+    event_types: list[str] = []
+
+
+class SynthConfig(_Section):
+    families: int = Field(ge=10)
+    seed: int = Field(ge=0)
+    start_date: dt.date
+    extract_date: dt.date
+    recording_bias: RecordingBiasConfig
+    objection_share: float = Field(ge=0, le=0.5)
+
+    @model_validator(mode="after")
+    def _span(self) -> SynthConfig:
+        if (self.extract_date - self.start_date).days < 3 * 365:
+            raise _keyed("synth.extract_date", str(self.extract_date), f"at least 3 years after start_date ({self.start_date})")
+        return self
+
+
+class Config(_Section):
+    """The whole configuration; see ``default_config.yaml`` for every key."""
+
+    config_version: Literal[1]
+    data: DataConfig
+    population: PopulationConfig
+    sources: dict[str, SourceConfig] = Field(min_length=1)
+    cohort: CohortConfig
+    outcome: OutcomeConfig
+    features: FeaturesConfig
+    teams: list[TeamConfig] = Field(min_length=1)
+    fairness: FairnessConfig
+    mlflow: MlflowConfig
+    validation: ValidationConfig
+    synth: SynthConfig
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> Config:
+        known = self.event_codes()
+        for i, ref in enumerate(self.outcome.events):
+            if ref not in known:
+                raise _keyed(f"outcome.events[{i}]", ref, f"one of the configured 'source.event_type' codes: {', '.join(sorted(known))}")
+        for i, ref in enumerate(self.synth.recording_bias.event_types):
+            if ref not in known:
+                raise _keyed(f"synth.recording_bias.event_types[{i}]", ref, "a configured 'source.event_type' code")
+        names = [t.name for t in self.teams]
+        if len(set(names)) != len(names):
+            raise _keyed("teams", names, "distinct team names")
+        files = [s.file for s in self.sources.values()]
+        if len(set(files)) != len(files):
+            raise _keyed("sources", files, "a different file for each source")
+        for i, eth in enumerate(self.synth.recording_bias.ethnicity):
+            if eth not in self.population.ethnicity_codes:
+                raise _keyed(f"synth.recording_bias.ethnicity[{i}]", eth, f"one of {self.population.ethnicity_codes}")
+        return self
+
+    def event_codes(self) -> set[str]:
+        """Every configured event as ``source.event_type``."""
+        return {f"{src}.{code}" for src, s in self.sources.items() for code in s.event_types}
+
+    @property
+    def total_weekly_capacity(self) -> int:
+        return sum(t.weekly_capacity for t in self.teams)
+
+
+class _KeyedError(ValueError):
+    def __init__(self, path: str, value: Any, expected: str):
+        super().__init__(f"{path}: got {value!r}; expected {expected}")
+
+
+def _keyed(path: str, value: Any, expected: str) -> _KeyedError:
+    return _KeyedError(path, value, expected)
+
+
+# ---------------------------------------------------------------------------
+# Loading
+
+
+def default_config_text() -> str:
+    """The embedded, commented example configuration."""
+    return resources.files("placerisk").joinpath("default_config.yaml").read_text(encoding="utf-8")
+
+
+def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in over.items():
+        if value is None:
+            out.pop(key, None)  # null removes a key (e.g. sources.housing: null); defaults apply
+        elif isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _format_validation_error(err: ValidationError, origin: str) -> str:
+    lines = []
+    for e in err.errors():
+        path = ""
+        for part in e["loc"]:
+            path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+        error = (e.get("ctx") or {}).get("error")
+        if isinstance(error, _KeyedError):
+            lines.append(str(error))
+        elif e["type"] == "extra_forbidden":
+            lines.append(f"{path}: unknown key (value {e['input']!r}); expected one of the keys documented in the example (`placerisk init`)")
+        elif e["type"] == "missing":
+            lines.append(f"{path}: missing; expected a value")
+        else:
+            expected = e["msg"].removeprefix("Value error, ").removeprefix("Input should be ")
+            lines.append(f"{path}: got {e.get('input')!r}; expected {expected}")
+    return f"invalid configuration in {origin}:\n  " + "\n  ".join(lines)
+
+
+def _resolve_paths(raw: dict[str, Any], base_dir: Path) -> dict[str, Any]:
+    def absolute(value: Any) -> Any:
+        return str(base_dir / value) if isinstance(value, str) and not Path(value).is_absolute() else value
+
+    raw = dict(raw)
+    if isinstance(raw.get("data"), dict):
+        raw["data"] = {**raw["data"], **{k: absolute(raw["data"].get(k)) for k in ("dir", "output_dir") if k in raw["data"]}}
+    ml = raw.get("mlflow")
+    if isinstance(ml, dict):
+        ml = dict(ml)
+        uri = ml.get("tracking_uri")
+        if isinstance(uri, str) and uri.startswith("sqlite:///") and not uri.startswith("sqlite:////"):
+            ml["tracking_uri"] = "sqlite:///" + str(base_dir / uri.removeprefix("sqlite:///"))
+        if "artifact_dir" in ml:
+            ml["artifact_dir"] = absolute(ml["artifact_dir"])
+        raw["mlflow"] = ml
+    return raw
+
+
+def parse_config(user: dict[str, Any] | None, *, origin: str = "<defaults>", base_dir: Path | None = None) -> Config:
+    """Validate a user mapping laid over the embedded defaults."""
+    defaults = yaml.safe_load(default_config_text())
+    if user is not None and not isinstance(user, dict):
+        raise ConfigError(f"invalid configuration in {origin}: got a {type(user).__name__} at the top level; expected a mapping of sections")
+    merged = _merge(defaults, user or {})
+    version = merged.get("config_version")
+    if version != CONFIG_VERSION:
+        raise ConfigError(f"invalid configuration in {origin}:\n  config_version: got {version!r}; expected {CONFIG_VERSION} (this placerisk reads version {CONFIG_VERSION})")
+    merged = _resolve_paths(merged, base_dir or Path.cwd())
+    try:
+        return Config.model_validate(merged)
+    except ValidationError as err:
+        raise ConfigError(_format_validation_error(err, origin)) from None
+
+
+def load_config(path: str | Path | None = None) -> Config:
+    """Load ``path`` (or, when None, ``./placerisk.yaml`` if present, else the embedded defaults)."""
+    if path is None:
+        candidate = Path.cwd() / DEFAULT_CONFIG_NAME
+        if not candidate.exists():
+            return parse_config(None)
+        path = candidate
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"config file '{path}' not found; expected a YAML file (create one with `placerisk init`)") from None
+    except OSError as err:
+        raise ConfigError(f"config file '{path}' could not be read: {err.strerror}") from None
+    try:
+        user = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ConfigError(f"config file '{path}' is not valid YAML{where}: {getattr(err, 'problem', err)}") from None
+    return parse_config(user, origin=f"'{path}'", base_dir=path.resolve().parent)

@@ -1,0 +1,196 @@
+"""One function per command: read config and files, call the pure modules, write outputs."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from placerisk.config import Config, default_config_text, load_config
+from placerisk.errors import DataError, UserError
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def init(args: argparse.Namespace) -> int:
+    path = Path(args.path)
+    if path.exists() and not args.force:
+        raise UserError(f"'{path}' already exists; pass --force to replace it")
+    path.write_text(default_config_text(), encoding="utf-8")
+    print(f"wrote {path}: edit it, then run `placerisk synth` and `placerisk validate`")
+    return 0
+
+
+# ---------------------------------------------------------------------------
+# synth
+
+
+def synth_settings(config: Config, args: argparse.Namespace):
+    from placerisk.synth import SynthSettings, default_oracle_dates
+
+    s = config.synth
+    bias = s.recording_bias
+    factor = bias.factor if args.recording_bias is None else args.recording_bias
+    if not 1.0 <= factor <= 10.0:
+        raise UserError(f"--recording-bias: got {factor}; expected a multiplier between 1.0 (no bias) and 10.0")
+    unknown = sorted(set(config.outcome.events) - _catalogue_names())
+    if unknown:
+        raise UserError(f"outcome.events: the generator has no event type {', '.join(unknown)}; expected events it generates")
+    settings = SynthSettings(
+        families=args.families or s.families,
+        seed=s.seed if args.seed is None else args.seed,
+        start=s.start_date,
+        extract=s.extract_date,
+        teams=tuple(t.name for t in config.teams),
+        bias_factor=factor,
+        bias_ethnicity=frozenset(bias.ethnicity),
+        bias_deciles=frozenset(bias.deprivation_deciles),
+        bias_events=frozenset(bias.event_types),
+        outcome_events=tuple(config.outcome.events),
+        horizon_months=config.outcome.horizon_months,
+        objection_share=s.objection_share,
+    )
+    dates = tuple(args.oracle_as_of) if args.oracle_as_of else default_oracle_dates(settings)
+    grid = settings.grid
+    for d in dates:
+        m = grid.month_index(d)
+        if d.day != 1 or m < 1 or m + settings.horizon_months > grid.n_months:
+            raise UserError(
+                f"--oracle-as-of: got {d}; expected the first day of a month after {settings.start} whose "
+                f"{settings.horizon_months}-month horizon ends by {settings.extract}"
+            )
+    return dataclasses.replace(settings, oracle_as_of=dates)
+
+
+def _catalogue_names() -> set[str]:
+    from placerisk.synth import CATALOGUE
+
+    return {s.name for s in CATALOGUE}
+
+
+def _prepare_out(out: Path, overwrite: bool, marker: str, what: str) -> None:
+    if out.exists() and any(out.iterdir()):
+        if not overwrite:
+            raise UserError(f"'{out}' already holds files; pass --overwrite to replace the earlier {what}")
+        if not (out / marker).exists():
+            raise UserError(f"'{out}' is not empty and has no {marker}, so it is not an earlier {what}; refusing to delete it")
+        shutil.rmtree(out)
+
+
+def synth(args: argparse.Namespace) -> int:
+    from placerisk.synth import generate, inject_faults
+
+    config = load_config(args.config)
+    settings = synth_settings(config, args)
+    out = Path(args.out) if args.out else config.data.dir
+    _prepare_out(out, args.overwrite, "manifest.json", "synthetic population")
+    started = time.perf_counter()
+    step = max(1, (settings.families // settings.chunk_size + 1) // 10)
+
+    def progress(done: int, total: int) -> None:
+        if done == total or done % step == 0:
+            _say(f"synth: {done}/{total} chunks of families")
+
+    manifest = generate(settings, out, workers=args.workers, progress=progress)
+    if args.dirty:
+        faults = inject_faults(out, [s.file for s in config.sources.values()], settings.seed)
+        _say(f"synth: injected {len(faults)} faults, listed in {out / 'truth' / 'injected_faults.csv'}")
+    rows = manifest["rows"]
+    print(
+        f"wrote {out}: {rows['families']:,} families, {rows['persons']:,} persons, {manifest['events']:,} events "
+        f"in {len(config.sources)} partner extracts ({time.perf_counter() - started:.1f} s)"
+    )
+    return 0
+
+
+# ---------------------------------------------------------------------------
+# validate
+
+
+def validate(args: argparse.Namespace) -> int:
+    from placerisk.contracts import contracts_for, validate_extracts
+    from placerisk.contracts.report import write_report
+
+    config = load_config(args.config)
+    data = Path(args.data) if args.data else config.data.dir
+    if not data.is_dir():
+        raise DataError(f"data folder '{data}' not found; expected a folder of partner extracts (make one with `placerisk synth`)")
+    out = Path(args.out) if args.out else config.data.output_dir / "validation"
+    _prepare_out(out, args.overwrite, "report.json", "validation report")
+    report = validate_extracts(
+        contracts_for(config),
+        data,
+        out,
+        max_bad_row_share=config.validation.max_bad_row_share,
+        identifier_sample_rows=config.validation.identifier_sample_rows,
+    )
+    json_path, md_path = write_report(report, out)
+    width = max(len(f.name) for f in report.files)
+    for f in report.files:
+        note = {"accepted": "ok", "accepted_with_quarantine": f"{f.bad_rows:,} rows quarantined", "refused": "REFUSED"}[f.status]
+        print(f"  {f.name:<{width}}  {f.rows:>12,} rows  {note}")
+    for f in report.files:
+        for problem in f.problems:
+            _say(f"error: {f.name}: {problem}")
+        for e in f.examples[:3]:
+            got = "" if e["value"] is None else f"got {e['value']!r}; "
+            _say(f"  {e['file']} row {e['row']}, column {e['column']}: {got}expected {e['expected']} ({e['rule']})")
+    print(f"report: {md_path} ({report.seconds} s)")
+    if not report.passed:
+        _say(f"validation failed: {sum(f.status == 'refused' for f in report.files)} file(s) refused; see {md_path}")
+        return 1
+    return 0
+
+
+# ---------------------------------------------------------------------------
+# pseudonymise
+
+
+def _read_any(path: Path) -> pd.DataFrame:
+    if not path.exists():
+        raise DataError(f"input file '{path}' not found")
+    try:
+        if path.suffix == ".csv":
+            # Every column as text: ids keep their leading zeros and exact form.
+            with path.open(encoding="utf-8") as fh:
+                header = fh.readline().rstrip("\r\n").split(",")
+            table = pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(column_types={c: pa.string() for c in header}))
+            return table.to_pandas()
+        if path.suffix == ".parquet":
+            return pq.read_table(path).to_pandas(date_as_object=True)
+    except (pa.ArrowInvalid, OSError, UnicodeDecodeError) as err:
+        raise DataError(f"input file '{path}' could not be read: {str(err).splitlines()[0]}") from None
+    raise DataError(f"input file '{path}': got suffix {path.suffix!r}; expected .csv or .parquet")
+
+
+def pseudonymise(args: argparse.Namespace) -> int:
+    from placerisk.privacy import find_identifiers, load_key, pseudonymise_frame
+
+    source, target = Path(args.input), Path(args.out)
+    if target.suffix not in (".csv", ".parquet"):
+        raise UserError(f"--out: got suffix {target.suffix!r}; expected .csv or .parquet")
+    if target.exists() and not args.overwrite:
+        raise UserError(f"'{target}' already exists; pass --overwrite to replace it")
+    if target.resolve() == source.resolve():
+        raise UserError("--out must differ from --in: the original file is never overwritten")
+    columns = [c.strip() for c in args.columns.split(",") if c.strip()]
+    key = load_key(args.key_file, args.key_env)
+    frame = pseudonymise_frame(_read_any(source), columns, key, length=args.length)
+    if target.suffix == ".csv":
+        frame.to_csv(target, index=False)
+    else:
+        frame.to_parquet(target, index=False)
+    print(f"wrote {target}: {len(frame):,} rows, pseudonymised {', '.join(columns)}")
+    for finding in find_identifiers(frame.head(20000)):
+        _say(f"warning: {finding.message()}; pseudonymise or remove it before sending")
+    return 0

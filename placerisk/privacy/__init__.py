@@ -1,0 +1,26 @@
+"""Privacy helpers: the direct-identifier guard and keyed pseudonymisation.
+
+Both modules are pure (no CLI, no file I/O apart from reading a key file).
+"""
+
+from placerisk.privacy.identifiers import IdentifierFinding, find_identifiers, is_valid_nhs_number
+from placerisk.privacy.pseudonymise import (
+    KEY_ENV_VAR,
+    MIN_KEY_BYTES,
+    load_key,
+    normalise_identifier,
+    pseudonymise_frame,
+    pseudonymise_value,
+)
+
+__all__ = [
+    "KEY_ENV_VAR",
+    "MIN_KEY_BYTES",
+    "IdentifierFinding",
+    "find_identifiers",
+    "is_valid_nhs_number",
+    "load_key",
+    "normalise_identifier",
+    "pseudonymise_frame",
+    "pseudonymise_value",
+]

@@ -1,0 +1,1 @@
+"""Weekly batch scoring of the champion model into per-team lists (later issue)."""

@@ -1,0 +1,1 @@
+"""Temporal validation, candidate models and MLflow tracking (issue 4)."""
