@@ -1,0 +1,131 @@
+"""Benchmark `placerisk synth` and `placerisk validate` at a given size.
+
+Each command runs as a subprocess; wall time is measured around it and peak
+memory is the largest sum of resident memory over the process and all its
+children (sampled from /proc every 0.1 s), so worker processes count.
+Results (every run, and the median) go to a JSON file.
+
+    python bench/bench_foundation.py --families 1000000 --repeat 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+PAGE = os.sysconf("SC_PAGE_SIZE")
+TARGETS = {"synth": {"seconds": 300, "peak_gb": 8.0}, "validate": {"seconds": 120}}
+
+
+def _tree_rss(root: int) -> int:
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid, ppid = int(entry), int(fields[1])
+        children.setdefault(ppid, []).append(pid)
+        rss[pid] = int(fields[21]) * PAGE
+    total, stack = 0, [root]
+    while stack:
+        pid = stack.pop()
+        total += rss.get(pid, 0)
+        stack.extend(children.get(pid, []))
+    return total
+
+
+def run(cmd: list[str]) -> dict[str, float]:
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    peak = 0
+    stop = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not stop.is_set():
+            peak = max(peak, _tree_rss(proc.pid))
+            stop.wait(0.1)
+
+    thread = threading.Thread(target=sample, daemon=True)
+    thread.start()
+    output, _ = proc.communicate()
+    seconds = time.perf_counter() - started
+    stop.set()
+    thread.join()
+    return {"seconds": round(seconds, 2), "peak_gb": round(peak / 1e9, 2), "exit": proc.returncode, "output": output[-2000:]}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--families", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--results", default="bench/results/foundation.json")
+    parser.add_argument("--workdir", default=None, help="where to write the data (default: a temporary folder)")
+    args = parser.parse_args()
+    exe = [sys.executable, "-m", "placerisk"]
+    work = Path(args.workdir or tempfile.mkdtemp(prefix="placerisk-bench-"))
+    data, report = work / "data", work / "validation"
+    runs: dict[str, list[dict]] = {"synth": [], "validate": []}
+    for i in range(args.repeat):
+        r = run(exe + ["synth", "--families", str(args.families), "--out", str(data), "--overwrite"])
+        runs["synth"].append(r)
+        print(f"synth    run {i + 1}: {r['seconds']} s, peak {r['peak_gb']} GB, exit {r['exit']}", flush=True)
+        if r["exit"] != 0:
+            print(r["output"])
+            return 1
+        r = run(exe + ["validate", "--data", str(data), "--out", str(report), "--overwrite"])
+        runs["validate"].append(r)
+        print(f"validate run {i + 1}: {r['seconds']} s, peak {r['peak_gb']} GB, exit {r['exit']}", flush=True)
+        if r["exit"] != 0:
+            print(r["output"])
+            return 1
+    manifest = json.loads((data / "manifest.json").read_text())
+    size = sum(p.stat().st_size for p in data.glob("*.parquet"))
+    summary = {}
+    for step, rs in runs.items():
+        summary[step] = {
+            "median_seconds": statistics.median(r["seconds"] for r in rs),
+            "median_peak_gb": statistics.median(r["peak_gb"] for r in rs),
+            "runs": [{k: v for k, v in r.items() if k != "output"} for r in rs],
+            "target": TARGETS[step],
+        }
+        t = TARGETS[step]
+        summary[step]["meets_target"] = summary[step]["median_seconds"] <= t["seconds"] and summary[step]["median_peak_gb"] <= t.get("peak_gb", float("inf"))
+    result = {
+        "benchmark": "foundation: synth and validate",
+        "families": args.families,
+        "persons": manifest["rows"]["persons"],
+        "events": manifest["events"],
+        "parquet_bytes": size,
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "when": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        **summary,
+    }
+    out = Path(args.results)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps({k: v for k, v in result.items() if k not in ("synth", "validate")}))
+    for step in runs:
+        print(f"{step}: median {summary[step]['median_seconds']} s, peak {summary[step]['median_peak_gb']} GB, target {TARGETS[step]} -> {'met' if summary[step]['meets_target'] else 'MISSED'}")
+    if not args.workdir:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
