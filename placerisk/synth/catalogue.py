@@ -74,7 +74,7 @@ CATALOGUE: tuple[EventSpec, ...] = (
     EventSpec("health", "mental_health_crisis", 0.0005, (0, 0, 0.3, 0.8, 1.0, 1.0, 0.8, 0.5, 0.3), (0, 0, 0.3, 0.8, 1.0, 1.0, 0.8, 0.5, 0.3), 0.6, 0.5, 0.3, (14, 14)),
     EventSpec("health", "violent_injury_admission", 0.000025, (0, 0.01, 0.05, 0.2, 0.3, 0.25, 0.15, 0.05, 0.01), (0.01, 0.02, 0.2, 1.5, 2.0, 1.6, 0.6, 0.2, 0.02), 0.9, 0.5, 0.3, (30, 20)),
     # education: persistent absence by term (logit of the termly probability); others days of lag
-    EventSpec("education", "persistent_absence", -1.95, _SCHOOL, _SCHOOL, 0.5, 0.5, 0.4, (20, 20), kind="termly"),
+    EventSpec("education", "persistent_absence", -1.88, _SCHOOL, _SCHOOL, 0.5, 0.5, 0.4, (20, 20), kind="termly"),
     EventSpec("education", "suspension", 0.0025, _m(0.6, _SCHOOL), _m(1.4, _SCHOOL), 0.6, 0.5, 0.4, (3, 7)),
     EventSpec("education", "permanent_exclusion", 0.00005, _m(0.4, _SCHOOL), _m(1.6, _SCHOOL), 0.8, 0.5, 0.4, (3, 7)),
     # children's social care: days to weeks
