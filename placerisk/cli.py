@@ -42,6 +42,16 @@ def _positive(text: str) -> int:
     return value
 
 
+def _non_negative(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"got {text!r}; expected a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"got {value}; expected a whole number of at least 0")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--config", metavar="FILE", help="configuration file (default: ./placerisk.yaml if present, else the embedded defaults)")
@@ -61,7 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("synth", parents=[common], help="generate a synthetic population and partner extracts")
     p.add_argument("--families", type=_positive, help="number of families (default: synth.families in the config)")
-    p.add_argument("--seed", type=int, help="random seed (default: synth.seed); same seed, same data")
+    p.add_argument("--seed", type=_non_negative, help="random seed (default: synth.seed); same seed, same data")
     p.add_argument("--out", metavar="DIR", help="output folder (default: data.dir in the config)")
     p.add_argument("--recording-bias", type=float, metavar="F", help="police-contact recording multiplier for the chosen groups; 1.0 = none")
     p.add_argument("--oracle-as-of", type=_date, nargs="+", metavar="DATE", help="as-of dates for the oracle file (default: every quarter with a complete horizon)")
@@ -95,6 +105,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return handlers[args.command](args)
     except UserError as err:
         print(f"error: {err}", file=sys.stderr)
+        return 2
+    except OSError as err:  # a path the user gave cannot be read or written
+        where = f" '{err.filename}'" if err.filename else ""
+        print(f"error: {err.strerror or err}{where}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

@@ -10,6 +10,7 @@ error names the file, the key path, the value received and what was expected.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -20,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from placerisk.errors import ConfigError
 
 CONFIG_VERSION = 1
+_SAFE_NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9_.-]*")
 DEFAULT_CONFIG_NAME = "placerisk.yaml"
 
 
@@ -175,13 +177,24 @@ class Config(_Section):
         names = [t.name for t in self.teams]
         if len(set(names)) != len(names):
             raise _keyed("teams", names, "distinct team names")
-        files = [s.file for s in self.sources.values()]
-        if len(set(files)) != len(files):
-            raise _keyed("sources", files, "a different file for each source")
+        files = self.file_names()
+        stems = list(files.values())
+        if len(set(stems)) != len(stems):
+            raise _keyed("sources", stems, "a different file name for each population file and source")
+        for logical, stem in files.items():
+            if not _SAFE_NAME.fullmatch(stem):
+                where = f"sources.{logical}.file" if logical in self.sources else f"population.{logical}"
+                raise _keyed(where, stem, "a file name without extension: letters, digits, '_', '-' or '.', not starting with '.'")
         for i, eth in enumerate(self.synth.recording_bias.ethnicity):
             if eth not in self.population.ethnicity_codes:
                 raise _keyed(f"synth.recording_bias.ethnicity[{i}]", eth, f"one of {self.population.ethnicity_codes}")
         return self
+
+    def file_names(self) -> dict[str, str]:
+        """Logical name (``persons``, ``police`` ...) -> file name without extension."""
+        pop = self.population
+        names = {"areas": pop.areas, "families": pop.families, "persons": pop.persons, "objections": pop.objections}
+        return {**names, **{src: s.file for src, s in self.sources.items()}}
 
     def event_codes(self) -> set[str]:
         """Every configured event as ``source.event_type``."""
@@ -290,6 +303,8 @@ def load_config(path: str | Path | None = None) -> Config:
         raise ConfigError(f"config file '{path}' not found; expected a YAML file (create one with `placerisk init`)") from None
     except OSError as err:
         raise ConfigError(f"config file '{path}' could not be read: {err.strerror}") from None
+    except UnicodeDecodeError as err:
+        raise ConfigError(f"config file '{path}' is not UTF-8 text (byte {err.start}): save it as UTF-8") from None
     try:
         user = yaml.safe_load(text)
     except yaml.YAMLError as err:

@@ -9,13 +9,9 @@ import sys
 import time
 from pathlib import Path
 
-import pandas as pd
-import pyarrow as pa
-import pyarrow.csv as pacsv
-import pyarrow.parquet as pq
-
 from placerisk.config import Config, default_config_text, load_config
 from placerisk.errors import DataError, UserError
+from placerisk.tables import read_frame
 
 
 def _say(message: str) -> None:
@@ -24,6 +20,8 @@ def _say(message: str) -> None:
 
 def init(args: argparse.Namespace) -> int:
     path = Path(args.path)
+    if path.is_dir():
+        raise UserError(f"'{path}' is a folder; expected a file name such as placerisk.yaml")
     if path.exists() and not args.force:
         raise UserError(f"'{path}' already exists; pass --force to replace it")
     path.write_text(default_config_text(), encoding="utf-8")
@@ -43,9 +41,7 @@ def synth_settings(config: Config, args: argparse.Namespace):
     factor = bias.factor if args.recording_bias is None else args.recording_bias
     if not 1.0 <= factor <= 10.0:
         raise UserError(f"--recording-bias: got {factor}; expected a multiplier between 1.0 (no bias) and 10.0")
-    unknown = sorted(set(config.outcome.events) - _catalogue_names())
-    if unknown:
-        raise UserError(f"outcome.events: the generator has no event type {', '.join(unknown)}; expected events it generates")
+    _check_generator_fits(config)
     settings = SynthSettings(
         families=args.families or s.families,
         seed=s.seed if args.seed is None else args.seed,
@@ -63,8 +59,7 @@ def synth_settings(config: Config, args: argparse.Namespace):
     dates = tuple(args.oracle_as_of) if args.oracle_as_of else default_oracle_dates(settings)
     grid = settings.grid
     for d in dates:
-        m = grid.month_index(d)
-        if d.day != 1 or m < 1 or m + settings.horizon_months > grid.n_months:
+        if not grid.horizon_complete(d, settings.horizon_months):
             raise UserError(
                 f"--oracle-as-of: got {d}; expected the first day of a month after {settings.start} whose "
                 f"{settings.horizon_months}-month horizon ends by {settings.extract}"
@@ -72,19 +67,54 @@ def synth_settings(config: Config, args: argparse.Namespace):
     return dataclasses.replace(settings, oracle_as_of=dates)
 
 
-def _catalogue_names() -> set[str]:
+def _check_generator_fits(config: Config) -> None:
+    """The generator writes its own six sources; the config must describe what it writes."""
     from placerisk.synth import CATALOGUE
 
-    return {s.name for s in CATALOGUE}
+    generated: dict[str, set[str]] = {}
+    for spec in CATALOGUE:
+        generated.setdefault(spec.source, set()).add(spec.code)
+    if set(config.sources) != set(generated):
+        raise UserError(f"sources: got {sorted(config.sources)}; `synth` generates exactly {sorted(generated)}")
+    for source, codes in generated.items():
+        missing = codes - set(config.sources[source].event_types)
+        if missing:
+            raise UserError(f"sources.{source}.event_types: lacks {sorted(missing)}, which `synth` generates; expected them listed")
+    kinds = {s.name: s.kind for s in CATALOGUE}
+    for i, name in enumerate(config.outcome.events):
+        if name not in kinds:
+            raise UserError(f"outcome.events[{i}]: got {name!r}; `synth` generates no such event")
+        if kinds[name] != "poisson":
+            raise UserError(f"outcome.events[{i}]: got {name!r}, a once-a-term record; expected an event that can happen any day")
 
 
-def _prepare_out(out: Path, overwrite: bool, marker: str, what: str) -> None:
+MARKER = ".placerisk-output"
+
+
+def prepare_output(out: Path, *, overwrite: bool, kind: str, owned: set[str]) -> None:
+    """Make ``out`` ready for a fresh ``kind`` output.
+
+    A non-empty folder is replaced only with ``overwrite``, only when its marker
+    says placerisk wrote a ``kind`` there, and only when it holds nothing else
+    than the ``owned`` entries: nothing a person put there is ever deleted.
+    """
+    if out.is_symlink():
+        raise UserError(f"'{out}' is a symbolic link; expected a real folder for the {kind}")
+    if out.exists() and not out.is_dir():
+        raise UserError(f"'{out}' is a file; expected a folder for the {kind}")
     if out.exists() and any(out.iterdir()):
         if not overwrite:
-            raise UserError(f"'{out}' already holds files; pass --overwrite to replace the earlier {what}")
-        if not (out / marker).exists():
-            raise UserError(f"'{out}' is not empty and has no {marker}, so it is not an earlier {what}; refusing to delete it")
-        shutil.rmtree(out)
+            raise UserError(f"'{out}' already holds files; pass --overwrite to replace the earlier {kind}")
+        marker = out / MARKER
+        if not marker.is_file() or marker.read_text().strip() != kind:
+            raise UserError(f"'{out}' is not empty and placerisk did not write a {kind} there; refusing to delete anything in it")
+        foreign = sorted(p.name for p in out.iterdir() if p.name not in owned | {MARKER})
+        if foreign:
+            raise UserError(f"'{out}' holds files placerisk did not write ({', '.join(foreign[:5])}); move them, then run again")
+        for entry in out.iterdir():
+            shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
+    out.mkdir(parents=True, exist_ok=True)
+    (out / MARKER).write_text(kind + "\n")  # first, so an interrupted run is still recognised as ours
 
 
 def synth(args: argparse.Namespace) -> int:
@@ -93,7 +123,9 @@ def synth(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     settings = synth_settings(config, args)
     out = Path(args.out) if args.out else config.data.dir
-    _prepare_out(out, args.overwrite, "manifest.json", "synthetic population")
+    names = config.file_names()
+    owned = {f"{n}{ext}" for n in names.values() for ext in (".parquet", ".csv")} | {"truth", "manifest.json"}
+    prepare_output(out, overwrite=args.overwrite, kind="synthetic population", owned=owned)
     started = time.perf_counter()
     step = max(1, (settings.families // settings.chunk_size + 1) // 10)
 
@@ -101,9 +133,9 @@ def synth(args: argparse.Namespace) -> int:
         if done == total or done % step == 0:
             _say(f"synth: {done}/{total} chunks of families")
 
-    manifest = generate(settings, out, workers=args.workers, progress=progress)
+    manifest = generate(settings, out, file_names=names, workers=args.workers, progress=progress)
     if args.dirty:
-        faults = inject_faults(out, [s.file for s in config.sources.values()], settings.seed)
+        faults = inject_faults(out, names, settings.seed)
         _say(f"synth: injected {len(faults)} faults, listed in {out / 'truth' / 'injected_faults.csv'}")
     rows = manifest["rows"]
     print(
@@ -126,7 +158,7 @@ def validate(args: argparse.Namespace) -> int:
     if not data.is_dir():
         raise DataError(f"data folder '{data}' not found; expected a folder of partner extracts (make one with `placerisk synth`)")
     out = Path(args.out) if args.out else config.data.output_dir / "validation"
-    _prepare_out(out, args.overwrite, "report.json", "validation report")
+    prepare_output(out, overwrite=args.overwrite, kind="validation report", owned={"report.json", "report.md", "quarantine", ".spill"})
     report = validate_extracts(
         contracts_for(config),
         data,
@@ -156,23 +188,6 @@ def validate(args: argparse.Namespace) -> int:
 # pseudonymise
 
 
-def _read_any(path: Path) -> pd.DataFrame:
-    if not path.exists():
-        raise DataError(f"input file '{path}' not found")
-    try:
-        if path.suffix == ".csv":
-            # Every column as text: ids keep their leading zeros and exact form.
-            with path.open(encoding="utf-8") as fh:
-                header = fh.readline().rstrip("\r\n").split(",")
-            table = pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(column_types={c: pa.string() for c in header}))
-            return table.to_pandas()
-        if path.suffix == ".parquet":
-            return pq.read_table(path).to_pandas(date_as_object=True)
-    except (pa.ArrowInvalid, OSError, UnicodeDecodeError) as err:
-        raise DataError(f"input file '{path}' could not be read: {str(err).splitlines()[0]}") from None
-    raise DataError(f"input file '{path}': got suffix {path.suffix!r}; expected .csv or .parquet")
-
-
 def pseudonymise(args: argparse.Namespace) -> int:
     from placerisk.privacy import find_identifiers, load_key, pseudonymise_frame
 
@@ -184,8 +199,10 @@ def pseudonymise(args: argparse.Namespace) -> int:
     if target.resolve() == source.resolve():
         raise UserError("--out must differ from --in: the original file is never overwritten")
     columns = [c.strip() for c in args.columns.split(",") if c.strip()]
+    if not columns:
+        raise UserError(f"--columns: got {args.columns!r}; expected one or more column names separated by commas")
     key = load_key(args.key_file, args.key_env)
-    frame = pseudonymise_frame(_read_any(source), columns, key, length=args.length)
+    frame = pseudonymise_frame(read_frame(source), columns, key, length=args.length)
     if target.suffix == ".csv":
         frame.to_csv(target, index=False)
     else:

@@ -33,13 +33,17 @@ def literal(value: object) -> str:
 
 def typed_expression(column: Column, source_type: str) -> tuple[str, bool]:
     """SQL for the typed value, and whether it needs a cast (and so a type check)."""
+    q = quote(column.name)
     if source_type in _COMPATIBLE[column.type]:
-        return quote(column.name), False
-    return f"TRY_CAST({quote(column.name)} AS {SQL_TYPES[column.type]})", True
+        return q, False
+    if column.type == "int":  # '1.5' or 1.5 is not a whole number (a plain cast would round it)
+        number = f"TRY_CAST({q} AS DOUBLE)"
+        return f"CASE WHEN {number} = floor({number}) THEN TRY_CAST({number} AS BIGINT) END", True
+    return f"TRY_CAST({q} AS {SQL_TYPES[column.type]})", True
 
 
 def key_table(contract_name: str) -> str:
-    return f"_keys_{contract_name}"
+    return quote(f"_keys_{contract_name}")
 
 
 def checked_sql(contract: FileContract, source: str, source_types: dict[str, str]) -> str:
@@ -82,8 +86,8 @@ def checked_sql(contract: FileContract, source: str, source_types: dict[str, str
         part = f"{t}.{quote(contract.key)}"
         dup_token = f"duplicate_key:{contract.key}"
         dup_guard = f"{part} IS NOT NULL AND "
-    else:
-        part = ", ".join(f"{t}.{quote(c.name)}" for c in contract.columns)
+    else:  # identical as received: values that fail to parse must not all look alike
+        part = ", ".join(f"{t}.{quote('_raw_' + c.name)}" for c in contract.columns)
         dup_token = "duplicate_row"
         dup_guard = ""
     window = f"OVER (PARTITION BY {part} ORDER BY {t}._row)"

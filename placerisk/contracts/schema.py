@@ -63,7 +63,7 @@ class FileContract:
         return tuple(c.name for c in self.columns)
 
 
-def _event_contract(source: str, file: str, description: str, codes: tuple[str, ...], earliest: dt.date, latest: dt.date) -> FileContract:
+def _event_contract(source: str, file: str, description: str, codes: tuple[str, ...], earliest: dt.date, latest: dt.date, persons: str) -> FileContract:
     return FileContract(
         name=file,
         description=description,
@@ -73,7 +73,7 @@ def _event_contract(source: str, file: str, description: str, codes: tuple[str, 
             Column("event_date", "date", minimum=earliest, maximum=latest, description="when it happened"),
             Column("recorded_date", "date", minimum=earliest, maximum=latest, description="when the partner knew it"),
         ),
-        references=(Reference("person_id", "persons"),),
+        references=(Reference("person_id", persons),),
         rules=(RowRule("recorded_before_event", "recorded_date < event_date", "recorded_date on or after event_date", ("recorded_date", "event_date")),),
         kind="events",
         event_source=source,
@@ -128,7 +128,7 @@ def contracts_for(config: Config, today: dt.date | None = None) -> tuple[FileCon
         ),
     )
     events = tuple(
-        _event_contract(src, s.file, s.description, tuple(s.event_types), earliest, latest) for src, s in config.sources.items()
+        _event_contract(src, s.file, s.description, tuple(s.event_types), earliest, latest, pop.persons) for src, s in config.sources.items()
     )
     objections = FileContract(
         name=pop.objections,

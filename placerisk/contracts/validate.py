@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import time
 from dataclasses import asdict, dataclass, field
@@ -11,15 +10,20 @@ from typing import Literal
 
 import duckdb
 import pyarrow as pa
-import pyarrow.csv as pacsv
 
 from placerisk.contracts.checks import checked_sql, key_table, literal, quote, typed_expression
 from placerisk.contracts.explain import explain
 from placerisk.contracts.schema import FileContract
-from placerisk.privacy import find_identifiers
+from placerisk.privacy import find_identifiers, looks_like_identifier
+from placerisk.tables import read_csv_as_text, safe_reason
 
 Status = Literal["accepted", "accepted_with_quarantine", "refused"]
 EXAMPLES_PER_FILE = 20
+ROW = "_row"  # reserved: the 1-based data row number
+
+
+class ReservedColumn(ValueError):
+    pass
 
 
 @dataclass
@@ -67,27 +71,25 @@ def locate(data_dir: Path, name: str) -> tuple[Path | None, str | None]:
 
 
 def register_source(con: duckdb.DuckDBPyConnection, path: Path, view: str) -> dict[str, str]:
-    """Expose ``path`` as ``view`` with a 1-based ``_row``; returns its column types."""
+    """Expose ``path`` as the view ``view`` with a 1-based ``_row``; returns its column types."""
     if path.suffix == ".csv":
-        with path.open("r", encoding="utf-8", newline="") as fh:
-            names = next(csv.reader(fh))
-        table = pacsv.read_csv(
-            path,
-            convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names}, strings_can_be_null=True),
-        )
-        table = table.append_column("_row", pa.array(range(1, table.num_rows + 1), pa.int64()))
+        table = read_csv_as_text(path)
+        if ROW in table.schema.names:
+            raise ReservedColumn(ROW)
+        table = table.append_column(ROW, pa.array(range(1, table.num_rows + 1), pa.int64()))
         con.register(view + "_arrow", table)
-        con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT * FROM {view}_arrow")
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {quote(view)} AS SELECT * FROM {quote(view + '_arrow')}")
     else:
-        con.execute(
-            f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT * EXCLUDE (file_row_number), file_row_number + 1 AS _row "
-            f"FROM read_parquet({literal(str(path))}, file_row_number = true)"
-        )
-    return {r[0]: r[1] for r in con.execute(f"DESCRIBE SELECT * EXCLUDE (_row) FROM {view}").fetchall()}
+        source = f"read_parquet({literal(str(path))}, file_row_number = true)"
+        names = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()]
+        if ROW in names:
+            raise ReservedColumn(ROW)
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {quote(view)} AS SELECT * EXCLUDE (file_row_number), file_row_number + 1 AS {ROW} FROM {source}")
+    return {r[0]: r[1] for r in con.execute(f"DESCRIBE SELECT * EXCLUDE ({ROW}) FROM {quote(view)}").fetchall()}
 
 
 def _guard(con: duckdb.DuckDBPyConnection, view: str, sample_rows: int) -> list[str]:
-    sample = con.execute(f"SELECT * EXCLUDE (_row) FROM {view} USING SAMPLE reservoir({int(sample_rows)} ROWS) REPEATABLE (42)").df()
+    sample = con.execute(f"SELECT * EXCLUDE ({ROW}) FROM {quote(view)} USING SAMPLE reservoir({int(sample_rows)} ROWS) REPEATABLE (42)").df()
     return [f.message() for f in find_identifiers(sample)]
 
 
@@ -111,8 +113,10 @@ def check_file(
     view = f"src_{contract.name}"
     try:
         types = register_source(con, path, view)
-    except (duckdb.Error, pa.ArrowInvalid, OSError, UnicodeDecodeError, StopIteration) as err:
-        return _refuse(result, f"'{path}' could not be read: {str(err).splitlines()[0]}")
+    except ReservedColumn:
+        return _refuse(result, f"'{path}' has a column named '{ROW}', which is reserved for row numbers: rename it")
+    except (duckdb.Error, pa.ArrowInvalid, OSError, UnicodeDecodeError) as err:
+        return _refuse(result, f"'{path}' could not be read: {safe_reason(err)}")
     identifiers = _guard(con, view, identifier_sample_rows)
     if identifiers:
         return _refuse(result, f"'{path}' carries direct identifiers and is refused: " + "; ".join(identifiers))
@@ -123,17 +127,21 @@ def check_file(
     if extra:
         result.warnings.append(f"column(s) {', '.join(extra)} not in the contract: ignored (never ingested)")
 
-    sql = checked_sql(contract, view, types)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE bad_{contract.name} AS SELECT * FROM ({sql}) WHERE len(_reasons) > 0")
-    result.rows = con.execute(f"SELECT count(*) FROM {view}").fetchone()[0]
-    bad = f"bad_{contract.name}"
+    result.rows = con.execute(f"SELECT count(*) FROM {quote(view)}").fetchone()[0]
+    if result.rows == 0:
+        if contract.kind == "population":
+            return _refuse(result, f"'{path}' has no rows: expected at least one (a truncated export?)")
+        result.warnings.append("the file has no rows")
+    sql = checked_sql(contract, quote(view), types)
+    bad = quote(f"bad_{contract.name}")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {bad} AS SELECT * FROM ({sql}) WHERE len(_reasons) > 0")
     result.bad_rows = con.execute(f"SELECT count(*) FROM {bad}").fetchone()[0]
     result.reasons = dict(con.execute(f"SELECT r, count(*) FROM (SELECT unnest(_reasons) AS r FROM {bad}) GROUP BY r ORDER BY r").fetchall())
     if contract.key:
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE {key_table(contract.name)} AS "
             f"SELECT k AS key, bool_or(ok) AS ok FROM (SELECT s.{quote(contract.key)} AS k, b._row IS NULL AS ok "
-            f"FROM ({_typed_key_sql(contract, view, types)}) s LEFT JOIN {bad} b USING (_row)) WHERE k IS NOT NULL GROUP BY k"
+            f"FROM ({_typed_key_sql(contract, quote(view), types)}) s LEFT JOIN {bad} b USING (_row)) WHERE k IS NOT NULL GROUP BY k"
         )
     if result.bad_rows:
         result.status = "accepted_with_quarantine"
@@ -163,6 +171,9 @@ def _examples(con: duckdb.DuckDBPyConnection, contract: FileContract, bad: str, 
     for row in rows:
         for token in row["_reasons"]:
             column, value, expected = explain(token, contract, row)
+            kind = looks_like_identifier(value) if value is not None else None
+            if kind:  # never copy what looks like a direct identifier into a report
+                value = f"<withheld: looks like {kind.replace('_', ' ')}>"
             out.append({"file": path.name, "row": int(row["_row"]), "column": column, "value": value, "rule": token, "expected": expected})
     return out
 
@@ -187,6 +198,7 @@ def validate_extracts(
     out_dir.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect()
     con.execute(f"SET memory_limit = {literal(memory_limit)}")
+    con.execute("SET TimeZone = 'UTC'")
     con.execute(f"SET temp_directory = {literal(str(out_dir / '.spill'))}")
     refused: set[str] = set()
     results = []

@@ -3,7 +3,7 @@
 Both modules are pure (no CLI, no file I/O apart from reading a key file).
 """
 
-from placerisk.privacy.identifiers import IdentifierFinding, find_identifiers, is_valid_nhs_number
+from placerisk.privacy.identifiers import IdentifierFinding, find_identifiers, is_valid_nhs_number, looks_like_identifier
 from placerisk.privacy.pseudonymise import (
     KEY_ENV_VAR,
     MIN_KEY_BYTES,
@@ -20,6 +20,7 @@ __all__ = [
     "find_identifiers",
     "is_valid_nhs_number",
     "load_key",
+    "looks_like_identifier",
     "normalise_identifier",
     "pseudonymise_frame",
     "pseudonymise_value",

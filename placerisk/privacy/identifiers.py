@@ -254,3 +254,11 @@ def find_identifiers(sample: pd.DataFrame, *, min_share: float = 0.5,
         if finding is not None:
             findings.append(finding)
     return findings
+
+
+def looks_like_identifier(value: object) -> str | None:
+    """The identifier kind a single value looks like (e.g. "nhs_number"), or None.
+
+    Used to mask values before they are shown in a report.
+    """
+    return _classify(value, False)

@@ -19,7 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-STRAY_IDENTIFIER_FILE = "housing"
+STRAY_IDENTIFIER_FILE = "housing"  # the source whose file gets a stray postcode column
 EVENT_FAULTS = (
     "duplicate_row",
     "unknown_code:event_type",
@@ -77,11 +77,15 @@ def _apply(df: pd.DataFrame, kinds: tuple[str, ...], per_kind: int, rng: np.rand
     return out, [(rank[key], kind, orig) for key, kind, orig in faults]
 
 
-def inject_faults(data_dir: Path, event_files: list[str], seed: int, rate: float = 0.0005) -> pd.DataFrame:
-    """Inject faults in place; returns (and writes to truth/injected_faults.csv) one row per fault."""
+def inject_faults(data_dir: Path, file_names: dict[str, str], seed: int, rate: float = 0.0005) -> pd.DataFrame:
+    """Inject faults in place; returns (and writes to truth/injected_faults.csv) one row per fault.
+
+    ``file_names`` maps logical names (``persons``, ``families``, each source) to file names.
+    """
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(2**31 + 1,)))
-    persons = pq.read_table(data_dir / "persons.parquet").to_pandas(date_as_object=True)
-    families = set(pq.read_table(data_dir / "families.parquet", columns=["family_id"]).column(0).to_pylist())
+    persons_path = data_dir / f"{file_names['persons']}.parquet"
+    persons = pq.read_table(persons_path).to_pandas(date_as_object=True)
+    families = set(pq.read_table(data_dir / f"{file_names['families']}.parquet", columns=["family_id"]).column(0).to_pylist())
     person_ids = set(persons["person_id"])
     records = []
 
@@ -95,8 +99,8 @@ def inject_faults(data_dir: Path, event_files: list[str], seed: int, rate: float
 
     per_kind = max(1, int(rate * len(persons)))
     new_persons, faults = _apply(persons, PERSON_FAULTS, per_kind, rng, mutate_person)
-    pq.write_table(pa.Table.from_pandas(new_persons, schema=pq.read_schema(data_dir / "persons.parquet"), preserve_index=False), data_dir / "persons.parquet")
-    records += [("persons", row, kind, persons.loc[orig, "person_id"]) for row, kind, orig in faults]
+    pq.write_table(pa.Table.from_pandas(new_persons, schema=pq.read_schema(persons_path), preserve_index=False), persons_path)
+    records += [(file_names["persons"], row, kind, persons.loc[orig, "person_id"]) for row, kind, orig in faults]
 
     def mutate_event(df: pd.DataFrame, row: int, kind: str) -> None:
         if kind == "unknown_code:event_type":
@@ -112,11 +116,13 @@ def inject_faults(data_dir: Path, event_files: list[str], seed: int, rate: float
         elif kind == "unknown_reference:person_id":
             df.loc[row, "person_id"] = _fresh_ids(rng, 1, person_ids)[0]
 
-    for name in event_files:
+    sources = [n for n in file_names if n not in ("areas", "families", "persons", "objections")]
+    for source in sources:
+        name = file_names[source]
         path = data_dir / f"{name}.parquet"
         schema = pq.read_schema(path)
         df = pq.read_table(path).to_pandas(date_as_object=True)
-        if name == STRAY_IDENTIFIER_FILE:
+        if source == STRAY_IDENTIFIER_FILE:
             df["postcode"] = _fake_postcodes(rng, len(df))
             pq.write_table(pa.Table.from_pandas(df, preserve_index=False), path)
             records.append((name, 0, "identifier_column:postcode", None))

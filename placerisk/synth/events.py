@@ -73,6 +73,7 @@ def _lagged(spec: EventSpec, day: np.ndarray, rng: np.random.Generator, extract_
 def poisson_events(spec: EventSpec, ctx: ChunkContext, bias: float, rng: np.random.Generator) -> EventArrays:
     grid = ctx.grid
     lam = monthly_rates(spec, ctx, bias)
+    lam *= (grid.covered_days / grid.days_in_month).astype(np.float32)  # partial first and last months
     total = lam.sum(axis=1, dtype=np.float64)
     count = rng.poisson(total)
     rows = np.nonzero(count)[0]
@@ -87,8 +88,7 @@ def poisson_events(spec: EventSpec, ctx: ChunkContext, bias: float, rng: np.rand
     target = which + (1.0 - rng.random(len(which)))  # in (r, r+1]: lands on a month with a positive rate
     month = np.searchsorted(flat, target, side="left") - which * n_months
     month = np.minimum(month, n_months - 1)
-    day = grid.month_start_day[month] + np.floor(rng.random(len(month)) * grid.days_in_month[month]).astype(np.int32)
-    day = np.minimum(day, grid.extract_day).astype(np.int32)
+    day = (grid.covered_first_day[month] + np.floor(rng.random(len(month)) * grid.covered_days[month])).astype(np.int32)
     person = rows[which].astype(np.int32)
     day, recorded, known = _lagged(spec, day, rng, grid.extract_day)
     return EventArrays(person[known], day, recorded)
@@ -102,7 +102,7 @@ def term_end_days(grid: TimeGrid) -> tuple[np.ndarray, np.ndarray]:
         for end_month, end_day in TERM_ENDS:
             if end_month == month_number:
                 day = int(grid.month_start_day[i]) + end_day - 1
-                if day <= grid.extract_day:
+                if grid.covered_first_day[i] <= day <= grid.extract_day:
                     months.append(i)
                     days.append(day)
     return np.asarray(months, dtype=np.int64), np.asarray(days, dtype=np.int32)

@@ -45,11 +45,12 @@ _STATE: dict[str, object] = {}
 
 
 def default_oracle_dates(settings: SynthSettings) -> tuple[dt.date, ...]:
-    """Quarter starts from two years after the start to the last complete horizon."""
+    """Quarter starts from two years after the start while the horizon ends by the extract date."""
+    grid = settings.grid
     first = np.datetime64(settings.start, "M") + 24
-    last = np.datetime64(settings.extract, "M") - settings.horizon_months  # window [D, D+h) inside the grid
-    months = [m for m in np.arange(first, last + 1) if int(str(m)[5:7]) in (1, 4, 7, 10)]
-    return tuple(m.astype("datetime64[D]").astype(dt.date) for m in months)
+    months = np.arange(first, np.datetime64(settings.extract, "M") + 1)
+    dates = (m.astype("datetime64[D]").astype(dt.date) for m in months if int(str(m)[5:7]) in (1, 4, 7, 10))
+    return tuple(d for d in dates if grid.horizon_complete(d, settings.horizon_months))
 
 
 def _chunk_plan(settings: SynthSettings) -> list[tuple[int, int, int]]:
@@ -87,11 +88,17 @@ def generate(
     settings: SynthSettings,
     out: Path,
     *,
+    file_names: dict[str, str] | None = None,
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, object]:
-    """Generate the population into ``out``; returns the manifest (also written as manifest.json)."""
+    """Generate the population into ``out``; returns the manifest (also written as manifest.json).
+
+    ``file_names`` maps logical names (``persons``, ``police`` ...) to file names
+    without extension (config ``population`` and ``sources.*.file``); default: the logical names.
+    """
     out = Path(out)
+    names = {n: n for n in ("areas", "families", "persons", "objections", *SOURCES)} | (file_names or {})
     (out / ORACLE_DIR).mkdir(parents=True, exist_ok=True)
     workers = workers or min(2, os.cpu_count() or 1)
     rng = np.random.default_rng(np.random.SeedSequence(settings.seed, spawn_key=(2**31,)))
@@ -100,12 +107,12 @@ def generate(
         "area_code": areas.code,
         "deprivation_decile": pa.array(areas.decile, pa.int8()),
         "team": np.asarray(settings.teams)[areas.team],
-    }, schema=AREA_SCHEMA), out / "areas.parquet")
+    }, schema=AREA_SCHEMA), out / f"{names['areas']}.parquet")
 
     writers = {
-        "families": pq.ParquetWriter(out / "families.parquet", FAMILY_SCHEMA),
-        "persons": pq.ParquetWriter(out / "persons.parquet", PERSON_SCHEMA),
-        **{s: pq.ParquetWriter(out / f"{s}.parquet", EVENT_SCHEMA, dictionary_pagesize_limit=8 << 20) for s in SOURCES},
+        "families": pq.ParquetWriter(out / f"{names['families']}.parquet", FAMILY_SCHEMA),
+        "persons": pq.ParquetWriter(out / f"{names['persons']}.parquet", PERSON_SCHEMA),
+        **{s: pq.ParquetWriter(out / f"{names[s]}.parquet", EVENT_SCHEMA, dictionary_pagesize_limit=8 << 20) for s in SOURCES},
     }
     oracle_writer = pq.ParquetWriter(out / ORACLE_DIR / "oracle.parquet", ORACLE_SCHEMA) if settings.oracle_as_of else None
     objections: list[pa.Table] = []
@@ -136,7 +143,7 @@ def generate(
         if oracle_writer is not None:
             oracle_writer.close()
     objection_table = pa.concat_tables(objections)
-    pacsv.write_csv(objection_table, out / "objections.csv")
+    pacsv.write_csv(objection_table, out / f"{names['objections']}.csv")
     counts["objections"] = objection_table.num_rows
     manifest = {
         "generator": "placerisk.synth",
@@ -157,6 +164,7 @@ def generate(
             "oracle_as_of": [d.isoformat() for d in settings.oracle_as_of],
             "objection_share": settings.objection_share,
         },
+        "files": names,
         "rows": counts,
         "events": int(sum(counts[s] for s in SOURCES)),
         "events_by_type": event_types,

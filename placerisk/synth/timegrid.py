@@ -35,6 +35,31 @@ class TimeGrid:
         return ((m + 1).astype("datetime64[D]") - m.astype("datetime64[D]")).astype(np.int32)
 
     @property
+    def covered_first_day(self) -> np.ndarray:
+        """First day of each month inside [start, extract] (days since 1970-01-01)."""
+        first = self.month_start_day.copy()
+        first[0] = max(first[0], self._day(self.start))
+        return first
+
+    @property
+    def covered_days(self) -> np.ndarray:
+        """Days of each month inside [start, extract]: the first and last months may be partial."""
+        last = self.month_start_day + self.days_in_month - 1
+        last[-1] = min(last[-1], self.extract_day)
+        return (last - self.covered_first_day + 1).astype(np.int32)
+
+    @staticmethod
+    def _day(date: dt.date) -> int:
+        return int(np.datetime64(date, "D").astype(np.int64))
+
+    def horizon_complete(self, as_of: dt.date, months: int) -> bool:
+        """Whether ``as_of`` is a month start after the first month whose ``months`` ahead end by the extract date."""
+        if as_of.day != 1 or self.month_index(as_of) < 1:
+            return False
+        end = np.datetime64(as_of, "M") + months  # the window is [as_of, end)
+        return self._day(end.astype("datetime64[D]").astype(dt.date)) <= self.extract_day + 1
+
+    @property
     def extract_day(self) -> int:
         return int(np.datetime64(self.extract, "D").astype(np.int64))
 

@@ -1,0 +1,52 @@
+"""Reading partner files safely: CSV as text, exactly as sent."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from placerisk.errors import DataError
+
+
+def read_csv_as_text(path: Path) -> pa.Table:
+    """Every column as text; only an empty cell is missing.
+
+    Ids keep their leading zeros, codes like 'NA' stay codes, and a UTF-8 byte
+    order mark (Excel's "CSV UTF-8") is ignored. Column names come from the
+    same parser, so they always match.
+    """
+    names = pacsv.open_csv(path).schema.names
+    return pacsv.read_csv(
+        path,
+        convert_options=pacsv.ConvertOptions(
+            column_types={n: pa.string() for n in names},
+            null_values=[""],
+            strings_can_be_null=True,
+            quoted_strings_can_be_null=True,
+        ),
+    )
+
+
+def safe_reason(err: BaseException) -> str:
+    """The first part of a reader's error, without the row text a parser may quote."""
+    text = str(err).splitlines()[0] if str(err) else type(err).__name__
+    parts = text.split(": ")
+    return ": ".join(parts[:2])
+
+
+def read_frame(path: Path):
+    """A CSV (as text) or Parquet file as a pandas DataFrame; DataError when it cannot be read."""
+    import pyarrow.parquet as pq
+
+    if not path.exists():
+        raise DataError(f"input file '{path}' not found")
+    try:
+        if path.suffix == ".csv":
+            return read_csv_as_text(path).to_pandas()
+        if path.suffix == ".parquet":
+            return pq.read_table(path).to_pandas(date_as_object=True)
+    except (pa.ArrowInvalid, OSError, UnicodeDecodeError) as err:
+        raise DataError(f"input file '{path}' could not be read: {safe_reason(err)}") from None
+    raise DataError(f"input file '{path}': got suffix {path.suffix!r}; expected .csv or .parquet")
