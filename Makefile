@@ -31,8 +31,9 @@ test: $(STAMP) ## Run the whole test suite (includes the slow end-to-end tests)
 test-fast: $(STAMP) ## Run the tests without the slow ones
 	$(BIN)/python -m pytest -m 'not slow'
 
-bench: $(STAMP) ## Benchmarks at full size (1,000,000 families); writes bench/results/
-	$(BIN)/python bench/bench_foundation.py --families 1000000
+bench: $(STAMP) ## Benchmarks: 1,000,000 families (3 runs) and 2,750,000 (~50M events); writes bench/results/
+	$(BIN)/python bench/bench_foundation.py --families 1000000 --repeat 3 --results bench/results/foundation.json
+	$(BIN)/python bench/bench_foundation.py --families 2750000 --repeat 1 --results bench/results/foundation-50m-events.json
 
 bench-small: $(STAMP) ## The same benchmarks at 50,000 families, as a quick check
 	$(BIN)/python bench/bench_foundation.py --families 50000 --results bench/results/foundation-small.json

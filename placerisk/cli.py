@@ -32,24 +32,22 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"got {text!r}; expected a date as YYYY-MM-DD") from None
 
 
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"got {text!r}; expected a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"got {value}; expected a whole number of at least 1")
-    return value
+def _whole_number(minimum: int):
+    """An argparse type: a whole number of at least ``minimum``."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"got {text!r}; expected a whole number") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"got {value}; expected a whole number of at least {minimum}")
+        return value
+
+    return parse
 
 
-def _non_negative(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"got {text!r}; expected a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"got {value}; expected a whole number of at least 0")
-    return value
+_positive = _whole_number(1)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -71,7 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("synth", parents=[common], help="generate a synthetic population and partner extracts")
     p.add_argument("--families", type=_positive, help="number of families (default: synth.families in the config)")
-    p.add_argument("--seed", type=_non_negative, help="random seed (default: synth.seed); same seed, same data")
+    p.add_argument("--seed", type=_whole_number(0), help="random seed (default: synth.seed); same seed, same data")
     p.add_argument("--out", metavar="DIR", help="output folder (default: data.dir in the config)")
     p.add_argument("--recording-bias", type=float, metavar="F", help="police-contact recording multiplier for the chosen groups; 1.0 = none")
     p.add_argument("--oracle-as-of", type=_date, nargs="+", metavar="DATE", help="as-of dates for the oracle file (default: every quarter with a complete horizon)")
