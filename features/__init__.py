@@ -1,1 +1,22 @@
-"""Point-in-time family features, cohort and labels (issue 3)."""
+"""Point-in-time family features, cohort and labels.
+
+Pure definitions and portable SQL; the caller registers the input relations
+on an engine (DuckDB by default) and decides where results go.
+"""
+
+from features.cohort import CohortSpec, OutcomeSpec
+from features.definitions import EventType, FeatureSet, FeatureSpec, days_since_cap
+from features.engine import compute_features, feature_query
+from features.sql import META_COLUMNS
+
+__all__ = [
+    "META_COLUMNS",
+    "CohortSpec",
+    "EventType",
+    "FeatureSet",
+    "FeatureSpec",
+    "OutcomeSpec",
+    "compute_features",
+    "days_since_cap",
+    "feature_query",
+]

@@ -19,6 +19,7 @@ typical use:
   placerisk init                                  write a commented placerisk.yaml
   placerisk synth --families 20000 --out data/synthetic
   placerisk validate --data data/synthetic
+  placerisk features --data data/synthetic --as-of 2024-01-01 2024-04-01 --out outputs/features.parquet
   placerisk pseudonymise --in raw.csv --out sendable.csv --columns nhs_number --key-file key.txt
 
 every command reads ./placerisk.yaml when present (or --config FILE), else the embedded defaults.
@@ -82,6 +83,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="DIR", help="report and quarantine folder (default: <data.output_dir>/validation)")
     p.add_argument("--overwrite", action="store_true", help="replace an earlier report in the folder")
 
+    p = sub.add_parser("features", parents=[common], help="build point-in-time family features, cohort and labels")
+    p.add_argument("--data", metavar="DIR", help="folder of validated extracts (default: data.dir)")
+    p.add_argument("--validation", metavar="DIR", help="its validation report (default: <data.output_dir>/validation)")
+    p.add_argument("--as-of", type=_date, nargs="+", required=True, metavar="DATE", help="one or more as-of dates (YYYY-MM-DD)")
+    p.add_argument("--out", required=True, metavar="FILE", help="Parquet file to write (metadata beside it as FILE.meta.json)")
+    p.add_argument("--all-families", action="store_true", help="include families outside the cohort (in_cohort = false)")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing output")
+
     p = sub.add_parser("pseudonymise", parents=[common], help="replace id columns by keyed HMAC-SHA256 pseudonyms (run by a partner before sending)")
     p.add_argument("--in", dest="input", required=True, metavar="FILE", help="CSV or Parquet file to read")
     p.add_argument("--out", required=True, metavar="FILE", help="file to write (.csv or .parquet)")
@@ -98,7 +107,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from placerisk import jobs
 
-    handlers = {"init": jobs.init, "synth": jobs.synth, "validate": jobs.validate, "pseudonymise": jobs.pseudonymise}
+    handlers = {"init": jobs.init, "synth": jobs.synth, "validate": jobs.validate, "features": jobs.features, "pseudonymise": jobs.pseudonymise}
     try:
         return handlers[args.command](args)
     except UserError as err:

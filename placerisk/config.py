@@ -80,12 +80,28 @@ class OutcomeConfig(_Section):
     description: str = ""
     events: list[str] = Field(min_length=1)
     horizon_months: int = Field(ge=1, le=60)
+    recording_allowance_days: int = Field(ge=0, le=730)
+
+
+class FeatureGroupConfig(_Section):
+    description: str = Field(min_length=1)
+    events: list[str] = Field(min_length=1)
 
 
 class FeaturesConfig(_Section):
     windows_months: list[int] = Field(min_length=1)
     aggregations: list[Literal["count", "days_since_last", "distinct_members", "trend"]]
     trend_months: int = Field(ge=1, le=36)
+    members_months: int = Field(ge=1, le=120)
+    groups: dict[str, FeatureGroupConfig] = {}
+
+    @field_validator("groups")
+    @classmethod
+    def _group_names(cls, value: dict[str, FeatureGroupConfig]) -> dict[str, FeatureGroupConfig]:
+        for name in value:
+            if not name.isidentifier() or name != name.lower():
+                raise ValueError(f"lower_snake_case group names, but {name!r} is not")
+        return value
 
     @field_validator("windows_months")
     @classmethod
@@ -171,6 +187,10 @@ class Config(_Section):
         for i, ref in enumerate(self.outcome.events):
             if ref not in known:
                 raise _keyed(f"outcome.events[{i}]", ref, f"one of the configured 'source.event_type' codes: {', '.join(sorted(known))}")
+        for group, spec in self.features.groups.items():
+            for i, ref in enumerate(spec.events):
+                if ref not in known:
+                    raise _keyed(f"features.groups.{group}.events[{i}]", ref, "a configured 'source.event_type' code")
         for i, ref in enumerate(self.synth.recording_bias.event_types):
             if ref not in known:
                 raise _keyed(f"synth.recording_bias.event_types[{i}]", ref, "a configured 'source.event_type' code")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -38,6 +39,7 @@ class FileResult:
     warnings: list[str] = field(default_factory=list)
     examples: list[dict[str, object]] = field(default_factory=list)
     quarantine: str | None = None
+    fingerprint: dict[str, object] | None = None  # bytes, mtime_ns and sha256 of the file as checked
 
     @property
     def bad_share(self) -> float:
@@ -107,6 +109,7 @@ def check_file(
     result = FileResult(contract.name, str(path) if path else None)
     if problem:
         return _refuse(result, problem)
+    result.fingerprint = file_fingerprint(path)
     blocked = [r.target for r in contract.references if r.target in refused]
     if blocked:
         return _refuse(result, f"not checked: it refers to {', '.join(repr(b) for b in blocked)}, which was refused")
@@ -175,6 +178,19 @@ def _examples(con: duckdb.DuckDBPyConnection, contract: FileContract, bad: str, 
             if kind:  # never copy what looks like a direct identifier into a report
                 value = f"<withheld: looks like {kind.replace('_', ' ')}>"
             out.append({"file": path.name, "row": int(row["_row"]), "column": column, "value": value, "rule": token, "expected": expected})
+    return out
+
+
+def file_fingerprint(path: Path, *, content: bool = True) -> dict[str, object]:
+    """Size, modification time and (when ``content``) the SHA-256 of a file."""
+    stat = path.stat()
+    out: dict[str, object] = {"bytes": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+    if content:
+        digest = hashlib.sha256()
+        with path.open("rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+        out["sha256"] = digest.hexdigest()
     return out
 
 

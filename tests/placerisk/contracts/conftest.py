@@ -15,6 +15,7 @@ ONLY_POLICE = {
     "config_version": 1,
     "sources": {"health": None, "education": None, "social_care": None, "housing": None, "youth_justice": None},
     "outcome": {"events": ["police.violence_victim"]},
+    "features": {"groups": {"violence": None, "police_contact": None}},
     "synth": {"recording_bias": {"event_types": []}},
     "data": {"extract_date": "2026-03-31"},
 }

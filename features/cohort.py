@@ -1,0 +1,41 @@
+"""Who is scored as of a date, and what is predicted."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class CohortSpec:
+    """Families with at least one member aged ``min_age``..``max_age`` (completed years) on the as-of date."""
+
+    min_age: int = 8
+    max_age: int = 24
+
+
+@dataclass(frozen=True)
+class OutcomeSpec:
+    """Any of ``events`` for any member (on D) dated in [D, D + horizon).
+
+    A label exists only when the window ended at least ``recording_allowance_days``
+    before the data's end, so late-recorded outcomes have had time to arrive;
+    otherwise it is missing, never a silent 0.
+    """
+
+    events: tuple[str, ...]
+    horizon_months: int = 12
+    recording_allowance_days: int = 90
+
+    def label_complete(self, as_of_date: dt.date, data_end: dt.date) -> bool:
+        month = as_of_date.month - 1 + self.horizon_months
+        year = as_of_date.year + month // 12
+        month = month % 12 + 1
+        day = min(as_of_date.day, _days_in_month(year, month))
+        window_end = dt.date(year, month, day)
+        return window_end + dt.timedelta(days=self.recording_allowance_days) <= data_end + dt.timedelta(days=1)
+
+
+def _days_in_month(year: int, month: int) -> int:
+    nxt = dt.date(year + month // 12, month % 12 + 1, 1)
+    return (nxt - dt.timedelta(days=1)).day

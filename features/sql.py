@@ -1,0 +1,222 @@
+"""The feature, cohort and label queries as portable SQL (pure string builders).
+
+Inputs are logical relations (the caller registers them on its engine):
+
+- ``persons(person_id, family_id, sex, ethnicity, birth_year, birth_month, member_from, member_to)``
+- ``families(family_id, area_code)``, ``areas(area_code, deprivation_decile, team)``
+- ``events(person_id, event, event_date, recorded_date)`` with ``event`` = ``source.event_type``
+- ``objections(family_id, person_id)``
+- ``as_of_dates(as_of_date, label_complete)``
+
+Only ANSI constructs plus what ``Dialect`` wraps are used, so a Spark dialect
+runs the same text. Point in time: a fact counts as of D only when its
+``recorded_date`` is before D; membership and ages are taken as of D.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from features.cohort import CohortSpec, OutcomeSpec
+from features.definitions import FeatureSet, days_since_cap
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """The few functions whose spelling differs between engines."""
+
+    name: str
+
+    def add_months(self, expr: str, months: int) -> str:
+        if self.name == "spark":
+            return f"add_months({expr}, {months})"
+        return f"CAST(({expr}) + INTERVAL ({months}) MONTH AS DATE)"
+
+    def days_between(self, later: str, earlier: str) -> str:
+        if self.name == "spark":
+            return f"datediff({later}, {earlier})"
+        return f"date_diff('day', {earlier}, {later})"
+
+    def arg_max(self, value: str, key: str) -> str:
+        return f"max_by({value}, {key})" if self.name == "spark" else f"arg_max({value}, {key})"
+
+    @staticmethod
+    def date(value: dt.date) -> str:
+        return f"DATE '{value.isoformat()}'"
+
+    @staticmethod
+    def month_index(expr: str) -> str:
+        return f"(year({expr}) * 12 + month({expr}))"
+
+
+DUCKDB = Dialect("duckdb")
+SPARK = Dialect("spark")
+
+
+def _lit(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def members_sql(d: Dialect = DUCKDB) -> str:
+    """Every non-objecting person who is a family member on each as-of date, with age in months."""
+    return f"""
+SELECT a.as_of_date, p.person_id, p.family_id, p.sex, p.ethnicity,
+       {d.month_index('a.as_of_date')} - (p.birth_year * 12 + p.birth_month) AS age_months
+FROM persons p
+JOIN as_of_dates a ON p.member_from <= a.as_of_date AND (p.member_to IS NULL OR p.member_to > a.as_of_date)
+LEFT JOIN (SELECT DISTINCT person_id FROM objections WHERE person_id IS NOT NULL) obj_p ON obj_p.person_id = p.person_id
+LEFT JOIN (SELECT DISTINCT family_id FROM objections WHERE family_id IS NOT NULL) obj_f ON obj_f.family_id = p.family_id
+WHERE obj_p.person_id IS NULL AND obj_f.family_id IS NULL
+  AND p.birth_year * 12 + p.birth_month <= {d.month_index('a.as_of_date')}"""
+
+
+def targets_sql(fs: FeatureSet) -> str:
+    """event -> target key (the event itself and every group it belongs to), as a VALUES list."""
+    pairs = [(event, key) for key, events in fs.target_events().items() for event in events]
+    rows = ", ".join(f"({_lit(e)}, {_lit(k)})" for e, k in pairs)
+    return f"SELECT * FROM (VALUES {rows}) AS t(event, target)"
+
+
+def _bucket_case(fs: FeatureSet, d: Dialect) -> str:
+    edges = fs.bucket_edges
+    whens = " ".join(f"WHEN e.event_date >= {d.add_months('m.as_of_date', -w)} THEN {i}" for i, w in enumerate(edges[:-1]))
+    return f"CASE {whens} ELSE {len(edges) - 1} END"
+
+
+def hits_sql(fs: FeatureSet, d: Dialect = DUCKDB) -> str:
+    """One row per (member on D, event known before D and within the lookback, target)."""
+    return f"""
+SELECT m.family_id, m.as_of_date, m.person_id, t.target, e.event_date, {_bucket_case(fs, d)} AS bucket
+FROM events e
+JOIN targets t ON t.event = e.event
+JOIN members m ON m.person_id = e.person_id
+WHERE e.recorded_date < m.as_of_date
+  AND e.event_date < m.as_of_date
+  AND e.event_date >= {d.add_months('m.as_of_date', -fs.lookback_months)}"""
+
+
+def target_stats_sql(fs: FeatureSet) -> str:
+    """Per family, date and target: events per bucket, members with one recently, the latest date."""
+    n = len(fs.bucket_edges)
+    per_person = ", ".join(f"sum(CASE WHEN bucket = {i} THEN 1 ELSE 0 END) AS b{i}" for i in range(n))
+    within_members = [i for i, w in enumerate(fs.bucket_edges) if w <= fs.members_months]
+    recent = " + ".join(f"b{i}" for i in within_members) or "0"
+    sums = ", ".join(f"sum(b{i}) AS b{i}" for i in range(n))
+    return f"""
+SELECT family_id, as_of_date, target, {sums},
+       sum(CASE WHEN {recent} > 0 THEN 1 ELSE 0 END) AS members_recent, max(last_date) AS last_date
+FROM (SELECT family_id, as_of_date, person_id, target, {per_person}, max(event_date) AS last_date
+      FROM hits GROUP BY family_id, as_of_date, person_id, target) per_person
+GROUP BY family_id, as_of_date, target"""
+
+
+def wide_sql(fs: FeatureSet, d: Dialect = DUCKDB) -> str:
+    """Target statistics pivoted into one column per feature."""
+    edges = fs.bucket_edges
+    cols = []
+    for spec in fs.specs:
+        if spec.event is None:
+            continue
+        when = f"target = {_lit(spec.event)}"
+        if spec.kind == "count":
+            total = " + ".join(f"b{i}" for i, w in enumerate(edges) if w <= spec.window_months)
+            cols.append(f"CAST(sum(CASE WHEN {when} THEN {total} ELSE 0 END) AS INTEGER) AS {spec.name}")
+        elif spec.kind == "days_since_last":
+            cols.append(f"CAST(min(CASE WHEN {when} THEN {d.days_between('as_of_date', 'last_date')} END) AS INTEGER) AS {spec.name}")
+        elif spec.kind == "distinct_members":
+            cols.append(f"CAST(sum(CASE WHEN {when} THEN members_recent ELSE 0 END) AS INTEGER) AS {spec.name}")
+        elif spec.kind == "trend":
+            t = spec.window_months
+            recent = " + ".join(f"b{i}" for i, w in enumerate(edges) if w <= t)
+            before = " + ".join(f"b{i}" for i, w in enumerate(edges) if t < w <= 2 * t)
+            cols.append(f"CAST(sum(CASE WHEN {when} THEN ({recent}) - ({before}) ELSE 0 END) AS INTEGER) AS {spec.name}")
+    return f"SELECT family_id, as_of_date, {', '.join(cols)} FROM target_stats GROUP BY family_id, as_of_date"
+
+
+def family_sql(cohort: CohortSpec, d: Dialect = DUCKDB) -> str:
+    """Composition, area, cohort flag and audit attributes per family and date."""
+    years = "FLOOR(age_months / 12)"
+    child = "age_months < 216"
+    in_range = f"age_months >= {cohort.min_age * 12} AND age_months < {(cohort.max_age + 1) * 12}"
+    index_age = f"CASE WHEN {in_range} THEN age_months END"
+    return f"""
+SELECT m.family_id, m.as_of_date,
+  CASE WHEN max(CASE WHEN {in_range} THEN 1 ELSE 0 END) = 1 THEN TRUE ELSE FALSE END AS in_cohort,
+  CAST(count(*) AS INTEGER) AS family__members,
+  CAST(sum(CASE WHEN age_months < 60 THEN 1 ELSE 0 END) AS INTEGER) AS family__children_0_4,
+  CAST(sum(CASE WHEN age_months >= 60 AND age_months < 132 THEN 1 ELSE 0 END) AS INTEGER) AS family__children_5_10,
+  CAST(sum(CASE WHEN age_months >= 132 AND age_months < 192 THEN 1 ELSE 0 END) AS INTEGER) AS family__children_11_15,
+  CAST(sum(CASE WHEN age_months >= 192 AND age_months < 216 THEN 1 ELSE 0 END) AS INTEGER) AS family__children_16_17,
+  CAST(sum(CASE WHEN age_months >= 216 AND age_months < 300 THEN 1 ELSE 0 END) AS INTEGER) AS family__young_adults_18_24,
+  CAST(sum(CASE WHEN age_months >= 300 THEN 1 ELSE 0 END) AS INTEGER) AS family__adults_25_plus,
+  CAST(coalesce(min(CASE WHEN {child} THEN {years} END), -1) AS INTEGER) AS family__youngest_child_age,
+  CAST(coalesce(max(CASE WHEN {child} THEN {years} END), -1) AS INTEGER) AS family__oldest_child_age,
+  {d.arg_max('m.ethnicity', 'm.age_months')} AS ethnicity,
+  {d.arg_max('m.sex', index_age)} AS index_sex,
+  CASE WHEN max({index_age}) IS NULL THEN NULL WHEN max({index_age}) < 156 THEN 'under 13'
+       WHEN max({index_age}) < 216 THEN '13-17' ELSE '18-24' END AS index_age_band
+FROM members m
+GROUP BY m.family_id, m.as_of_date"""
+
+
+def labels_sql(outcome: OutcomeSpec, data_end: dt.date, d: Dialect = DUCKDB) -> str:
+    """1 when any member on D has an outcome event dated in [D, D + horizon) and recorded by the data's end."""
+    events = ", ".join(_lit(e) for e in outcome.events)
+    end = d.add_months("m.as_of_date", outcome.horizon_months)
+    return f"""
+SELECT DISTINCT m.family_id, m.as_of_date, 1 AS outcome
+FROM members m JOIN events e ON e.person_id = m.person_id
+WHERE e.event IN ({events})
+  AND e.event_date >= m.as_of_date AND e.event_date < {end}
+  AND e.recorded_date <= {d.date(data_end)}"""
+
+
+def plan(fs: FeatureSet, cohort: CohortSpec, outcome: OutcomeSpec, data_end: dt.date, d: Dialect = DUCKDB) -> list[tuple[str, str, bool]]:
+    """The steps in order: (relation name, query, materialise?). ``final_sql`` reads them."""
+    return [
+        ("members", members_sql(d), True),
+        ("targets", targets_sql(fs), False),
+        ("hits", hits_sql(fs, d), False),
+        ("target_stats", target_stats_sql(fs), True),
+        ("wide", wide_sql(fs, d), False),
+        ("family", family_sql(cohort, d), False),
+        ("labels", labels_sql(outcome, data_end, d), False),
+    ]
+
+
+def final_sql(fs: FeatureSet, *, cohort_only: bool = True) -> str:
+    """Identifiers, meta columns, then every feature in the set's order."""
+    cap = days_since_cap(fs.lookback_months)
+    feature_cols = []
+    for spec in fs.specs:
+        if spec.kind == "days_since_last":
+            feature_cols.append(f"coalesce(w.{spec.name}, {cap}) AS {spec.name}")
+        elif spec.kind in ("composition",):
+            feature_cols.append(f"f.{spec.name}")
+        elif spec.kind == "area":
+            feature_cols.append(f"CAST(ar.deprivation_decile AS INTEGER) AS {spec.name}")
+        else:
+            feature_cols.append(f"coalesce(w.{spec.name}, 0) AS {spec.name}")
+    where = "WHERE f.in_cohort" if cohort_only else ""
+    return f"""
+SELECT f.family_id, f.as_of_date, f.in_cohort,
+  CASE WHEN a.label_complete THEN coalesce(y.outcome, 0) END AS label,
+  a.label_complete,
+  ar.team, CAST(ar.deprivation_decile AS INTEGER) AS deprivation_decile,
+  CAST(FLOOR((ar.deprivation_decile + 1) / 2) AS INTEGER) AS deprivation_quintile,
+  f.ethnicity, f.index_sex, f.index_age_band,
+  {', '.join(feature_cols)}
+FROM family f
+JOIN as_of_dates a ON a.as_of_date = f.as_of_date
+JOIN families fam ON fam.family_id = f.family_id
+JOIN areas ar ON ar.area_code = fam.area_code
+LEFT JOIN wide w ON w.family_id = f.family_id AND w.as_of_date = f.as_of_date
+LEFT JOIN labels y ON y.family_id = f.family_id AND y.as_of_date = f.as_of_date
+{where}"""
+
+
+META_COLUMNS = (
+    "family_id", "as_of_date", "in_cohort", "label", "label_complete", "team",
+    "deprivation_decile", "deprivation_quintile", "ethnicity", "index_sex", "index_age_band",
+)

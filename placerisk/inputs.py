@@ -1,0 +1,101 @@
+"""Register validated extracts on DuckDB as the feature engine's input relations.
+
+Only rows that passed their contract reach a feature: each file is read as it
+was validated, typed the same way, and its quarantined rows are removed by row
+number. A file that changed since validation is refused, so the report and the
+features always describe the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from pathlib import Path
+
+import duckdb
+
+from features import CohortSpec, EventType, FeatureSet, OutcomeSpec
+from placerisk.config import Config
+from placerisk.contracts.checks import literal, quote, typed_expression
+from placerisk.contracts.schema import FileContract, contracts_for
+from placerisk.contracts.validate import ROW, file_fingerprint, register_source
+from placerisk.errors import DataError
+
+
+def feature_set_from_config(config: Config) -> FeatureSet:
+    f = config.features
+    return FeatureSet(
+        event_types=tuple(EventType(src, code, desc) for src, s in config.sources.items() for code, desc in s.event_types.items()),
+        windows_months=tuple(f.windows_months),
+        aggregations=tuple(a for a in ("count", "days_since_last", "distinct_members", "trend") if a in f.aggregations),
+        trend_months=f.trend_months,
+        members_months=f.members_months,
+        groups=tuple((name, tuple(g.events), g.description) for name, g in f.groups.items()),
+    )
+
+
+def cohort_from_config(config: Config) -> CohortSpec:
+    return CohortSpec(min_age=config.cohort.min_age, max_age=config.cohort.max_age)
+
+
+def outcome_from_config(config: Config) -> OutcomeSpec:
+    o = config.outcome
+    return OutcomeSpec(events=tuple(o.events), horizon_months=o.horizon_months, recording_allowance_days=o.recording_allowance_days)
+
+
+def load_validation(validation_dir: Path, data_dir: Path) -> dict:
+    """The validation report for ``data_dir``; DataError unless it passed and the files are unchanged."""
+    path = validation_dir / "report.json"
+    if not path.exists():
+        raise DataError(f"no validation report at '{path}': run `placerisk validate --data {data_dir}` first")
+    report = json.loads(path.read_text())
+    if Path(report["data_dir"]).resolve() != data_dir.resolve():
+        raise DataError(f"the report at '{path}' is for '{report['data_dir']}', not '{data_dir}': validate this folder first")
+    if not report["passed"]:
+        refused = [f["name"] for f in report["files"] if f["status"] == "refused"]
+        raise DataError(f"validation of '{data_dir}' failed (refused: {', '.join(refused)}); fix the extracts and validate again")
+    for f in report["files"]:
+        now = file_fingerprint(Path(f["path"]), content=False)
+        then = f["fingerprint"]
+        if (now["bytes"], now["mtime_ns"]) != (then["bytes"], then["mtime_ns"]):
+            raise DataError(f"'{f['path']}' changed since it was validated at {report['checked_at']}: run `placerisk validate` again")
+    return report
+
+
+def data_fingerprint(report: dict) -> str:
+    """One hash over the content of every validated file."""
+    content = sorted((f["name"], f["fingerprint"]["sha256"]) for f in report["files"])
+    return hashlib.sha256(json.dumps(content).encode()).hexdigest()[:16]
+
+
+def _accepted_view(con: duckdb.DuckDBPyConnection, contract: FileContract, result: dict) -> str:
+    """A view of the rows of one file that passed its contract, typed as in validation."""
+    source = f"src_{contract.name}"
+    types = register_source(con, Path(result["path"]), source)
+    cols = ", ".join(f"{typed_expression(c, types[c.name])[0]} AS {quote(c.name)}" for c in contract.columns)
+    where = ""
+    if result.get("quarantine"):
+        where = f"WHERE {ROW} NOT IN (SELECT row FROM read_parquet({literal(result['quarantine'])}))"
+    view = f"ok_{contract.name}"
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {quote(view)} AS SELECT {cols} FROM {quote(source)} {where}")
+    return view
+
+
+def register_inputs(con: duckdb.DuckDBPyConnection, config: Config, report: dict) -> dt.date:
+    """Create ``persons``, ``families``, ``areas``, ``events`` and ``objections`` on ``con``; return the data's end date."""
+    results = {f["name"]: f for f in report["files"]}
+    views = {c.name: _accepted_view(con, c, results[c.name]) for c in contracts_for(config)}
+    pop = config.population
+    con.execute(f"CREATE OR REPLACE TEMP VIEW persons AS SELECT * FROM {quote(views[pop.persons])}")
+    con.execute(f"CREATE OR REPLACE TEMP VIEW families AS SELECT * FROM {quote(views[pop.families])}")
+    con.execute(f"CREATE OR REPLACE TEMP VIEW areas AS SELECT * FROM {quote(views[pop.areas])}")
+    con.execute(f"CREATE OR REPLACE TEMP VIEW objections AS SELECT family_id, person_id FROM {quote(views[pop.objections])}")
+    parts = [
+        f"SELECT person_id, {literal(src + '.')} || event_type AS event, event_date, recorded_date FROM {quote(views[s.file])}"
+        for src, s in config.sources.items()
+    ]
+    con.execute("CREATE OR REPLACE TEMP VIEW events AS " + " UNION ALL ".join(parts))
+    if config.data.extract_date:
+        return config.data.extract_date
+    return con.execute("SELECT max(recorded_date) FROM events").fetchone()[0]
