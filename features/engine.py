@@ -72,7 +72,7 @@ def compute_features(
     attributes (``ethnicity``, ``index_sex``, ``index_age_band``), which are never model inputs.
     """
     sql = feature_query(con, feature_set, as_of_dates, cohort=cohort, outcome=outcome, data_end=data_end, cohort_only=cohort_only)
-    frame = con.execute(sql).to_arrow_table().to_pandas(date_as_object=True)
+    frame = con.sql(sql).to_arrow_table().to_pandas(date_as_object=True)
     keys = ["family_id", "as_of_date"]
     meta = frame[list(META_COLUMNS)].copy()
     meta["label"] = meta["label"].astype("Int8")

@@ -244,9 +244,8 @@ def features(args: argparse.Namespace) -> int:
     sidecar = out.with_name(out.name + ".meta.json")
     if (out.exists() or sidecar.exists()) and not args.overwrite:
         raise UserError(f"'{out}' already exists; pass --overwrite to replace it")
-    if not out.parent.is_dir():
-        raise UserError(f"folder '{out.parent}' not found; expected an existing folder for --out")
     report = load_validation(validation, data)
+    out.parent.mkdir(parents=True, exist_ok=True)
     feature_set = feature_set_from_config(config)
     cohort, outcome = cohort_from_config(config), outcome_from_config(config)
     started = time.perf_counter()
