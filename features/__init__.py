@@ -6,7 +6,7 @@ on an engine (DuckDB by default) and decides where results go.
 
 from features.cohort import CohortSpec, OutcomeSpec
 from features.definitions import EventType, FeatureSet, FeatureSpec, days_since_cap
-from features.engine import compute_features, feature_query
+from features.engine import compute_features, feature_tables, prepare
 from features.sql import META_COLUMNS
 
 __all__ = [
@@ -18,5 +18,6 @@ __all__ = [
     "OutcomeSpec",
     "compute_features",
     "days_since_cap",
-    "feature_query",
+    "feature_tables",
+    "prepare",
 ]

@@ -1,21 +1,25 @@
 """Run the feature plan on DuckDB (the embedded default engine).
 
 The caller registers the input relations (see ``features.sql``) on a DuckDB
-connection; nothing here reads or writes files. ``feature_query`` prepares the
-intermediate relations and returns the final SELECT, which the caller can
-stream to Parquet (``COPY``) or fetch; ``compute_features`` fetches pandas frames.
+connection; nothing here reads or writes files. ``prepare`` builds the
+relations shared by all as-of dates once; ``feature_tables`` then yields one
+Arrow table per date (the caller streams it to Parquet); ``compute_features``
+returns pandas frames.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from features.cohort import CohortSpec, OutcomeSpec
 from features.definitions import FeatureSet
-from features.sql import DUCKDB, META_COLUMNS, final_sql, plan
+from features.pivot import pivot
+from features.sql import DUCKDB, META_COLUMNS, base_sql, plan, target_stats_for
 
 REQUIRED_RELATIONS = ("persons", "families", "areas", "events", "objections")
 
@@ -30,7 +34,30 @@ def _check_dates(as_of_dates: Sequence[dt.date]) -> list[dt.date]:
     return dates
 
 
-def feature_query(
+def prepare(
+    con,
+    feature_set: FeatureSet,
+    as_of_dates: Sequence[dt.date],
+    *,
+    cohort: CohortSpec,
+    outcome: OutcomeSpec,
+    data_end: dt.date,
+) -> list[dt.date]:
+    """Build the intermediate relations shared by all dates on ``con``; returns the sorted dates."""
+    dates = _check_dates(as_of_dates)
+    present = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    missing = [r for r in REQUIRED_RELATIONS if r not in present]
+    if missing:
+        raise ValueError(f"relations {missing} are not registered on the connection; expected {list(REQUIRED_RELATIONS)}")
+    con.execute("CREATE OR REPLACE TEMP TABLE as_of_dates (as_of_date DATE, label_complete BOOLEAN)")
+    con.executemany("INSERT INTO as_of_dates VALUES (?, ?)", [(d, outcome.label_complete(d, data_end)) for d in dates])
+    for name, sql, materialise in plan(feature_set, cohort, outcome, data_end, dates, DUCKDB):
+        kind = "TABLE" if materialise else "VIEW"
+        con.execute(f"CREATE OR REPLACE TEMP {kind} {name} AS {sql}")
+    return dates
+
+
+def feature_tables(
     con,
     feature_set: FeatureSet,
     as_of_dates: Sequence[dt.date],
@@ -39,19 +66,23 @@ def feature_query(
     outcome: OutcomeSpec,
     data_end: dt.date,
     cohort_only: bool = True,
-) -> str:
-    """Create the intermediate relations on ``con``; return the final query (one row per family and date)."""
-    dates = _check_dates(as_of_dates)
-    present = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-    missing = [r for r in REQUIRED_RELATIONS if r not in present]
-    if missing:
-        raise ValueError(f"relations {missing} are not registered on the connection; expected {list(REQUIRED_RELATIONS)}")
-    con.execute("CREATE OR REPLACE TEMP TABLE as_of_dates (as_of_date DATE, label_complete BOOLEAN)")
-    con.executemany("INSERT INTO as_of_dates VALUES (?, ?)", [(d, outcome.label_complete(d, data_end)) for d in dates])
-    for name, sql, materialise in plan(feature_set, cohort, outcome, data_end, DUCKDB):
-        kind = "TABLE" if materialise else "VIEW"
-        con.execute(f"CREATE OR REPLACE TEMP {kind} {name} AS {sql}")
-    return final_sql(feature_set, cohort_only=cohort_only) + "\nORDER BY f.family_id, f.as_of_date"
+) -> Iterator[tuple[dt.date, pa.Table]]:
+    """One Arrow table per as-of date (meta columns, then features; rows by family).
+
+    The shared work is done once; each date is then assembled on its own, so
+    only one date's table is in memory at a time.
+    """
+    dates = prepare(con, feature_set, as_of_dates, cohort=cohort, outcome=outcome, data_end=data_end)
+    names = list(feature_set.names)
+    for d in dates:
+        base = con.sql(base_sql(feature_set, cohort_only=cohort_only, as_of_date=d, with_wide=False)).to_arrow_table()
+        fkeys = base.column("fkey").to_numpy()
+        stats = {k: np.asarray(v) for k, v in con.sql(target_stats_for(feature_set, d)).fetchnumpy().items()}
+        wide = pivot(feature_set, fkeys, stats)
+        columns = {name: base.column(name) for name in META_COLUMNS}
+        for name in names:
+            columns[name] = base.column(name) if name in base.column_names else pa.array(wide[name], pa.int32())
+        yield d, pa.table(columns)
 
 
 def compute_features(
@@ -70,9 +101,10 @@ def compute_features(
     ``meta`` holds ``in_cohort``, ``label`` (missing when the outcome window is
     not complete), ``label_complete``, ``team``, deprivation and the audit
     attributes (``ethnicity``, ``index_sex``, ``index_age_band``), which are never model inputs.
+    Rows are ordered by as-of date, then family.
     """
-    sql = feature_query(con, feature_set, as_of_dates, cohort=cohort, outcome=outcome, data_end=data_end, cohort_only=cohort_only)
-    frame = con.sql(sql).to_arrow_table().to_pandas(date_as_object=True)
+    tables = [t for _, t in feature_tables(con, feature_set, as_of_dates, cohort=cohort, outcome=outcome, data_end=data_end, cohort_only=cohort_only)]
+    frame = pa.concat_tables(tables).to_pandas(date_as_object=True)
     keys = ["family_id", "as_of_date"]
     meta = frame[list(META_COLUMNS)].copy()
     meta["label"] = meta["label"].astype("Int8")

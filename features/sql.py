@@ -58,24 +58,44 @@ def _lit(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def people_sql() -> str:
+    """Non-objecting persons with integer keys (``pkey``, ``fkey``): the heavy joins run on integers."""
+    return """
+SELECT p.person_id, p.family_id, p.sex, p.ethnicity, p.birth_year, p.birth_month, p.member_from, p.member_to,
+       CAST(row_number() OVER (ORDER BY p.person_id) AS INTEGER) AS pkey,
+       CAST(dense_rank() OVER (ORDER BY p.family_id) AS INTEGER) AS fkey
+FROM persons p
+LEFT JOIN (SELECT DISTINCT person_id FROM objections WHERE person_id IS NOT NULL) obj_p ON obj_p.person_id = p.person_id
+LEFT JOIN (SELECT DISTINCT family_id FROM objections WHERE family_id IS NOT NULL) obj_f ON obj_f.family_id = p.family_id
+WHERE obj_p.person_id IS NULL AND obj_f.family_id IS NULL"""
+
+
 def members_sql(d: Dialect = DUCKDB) -> str:
     """Every non-objecting person who is a family member on each as-of date, with age in months."""
     return f"""
-SELECT a.as_of_date, p.person_id, p.family_id, p.sex, p.ethnicity,
-       {d.month_index('a.as_of_date')} - (p.birth_year * 12 + p.birth_month) AS age_months
-FROM persons p
+SELECT a.as_of_date, p.pkey, p.fkey, p.sex, p.ethnicity,
+       CAST({d.month_index('a.as_of_date')} - (p.birth_year * 12 + p.birth_month) AS INTEGER) AS age_months
+FROM people p
 JOIN as_of_dates a ON p.member_from <= a.as_of_date AND (p.member_to IS NULL OR p.member_to > a.as_of_date)
-LEFT JOIN (SELECT DISTINCT person_id FROM objections WHERE person_id IS NOT NULL) obj_p ON obj_p.person_id = p.person_id
-LEFT JOIN (SELECT DISTINCT family_id FROM objections WHERE family_id IS NOT NULL) obj_f ON obj_f.family_id = p.family_id
-WHERE obj_p.person_id IS NULL AND obj_f.family_id IS NULL
-  AND p.birth_year * 12 + p.birth_month <= {d.month_index('a.as_of_date')}"""
+WHERE p.birth_year * 12 + p.birth_month <= {d.month_index('a.as_of_date')}"""
 
 
 def targets_sql(fs: FeatureSet) -> str:
-    """event -> target key (the event itself and every group it belongs to), as a VALUES list."""
-    pairs = [(event, key) for key, events in fs.target_events().items() for event in events]
-    rows = ", ".join(f"({_lit(e)}, {_lit(k)})" for e, k in pairs)
-    return f"SELECT * FROM (VALUES {rows}) AS t(event, target)"
+    """event -> target index (the event itself and every group it belongs to), as a VALUES list."""
+    index = {key: i for i, (key, _, _) in enumerate(fs.targets)}
+    pairs = [(event, index[key]) for key, events in fs.target_events().items() for event in events]
+    rows = ", ".join(f"({_lit(e)}, {k})" for e, k in pairs)
+    return f"SELECT event, CAST(target AS INTEGER) AS target FROM (VALUES {rows}) AS t(event, target)"
+
+
+def keyed_events_sql(fs: FeatureSet, first: dt.date, last: dt.date, d: Dialect = DUCKDB) -> str:
+    """Events that can reach a feature for some date in [first, last], keyed by person and target."""
+    return f"""
+SELECT p.pkey, t.target, e.event_date, e.recorded_date
+FROM events e
+JOIN people p ON p.person_id = e.person_id
+JOIN targets t ON t.event = e.event
+WHERE e.recorded_date < {d.date(last)} AND e.event_date >= {d.add_months(d.date(first), -fs.lookback_months)}"""
 
 
 def _bucket_case(fs: FeatureSet, d: Dialect) -> str:
@@ -87,10 +107,9 @@ def _bucket_case(fs: FeatureSet, d: Dialect) -> str:
 def hits_sql(fs: FeatureSet, d: Dialect = DUCKDB) -> str:
     """One row per (member on D, event known before D and within the lookback, target)."""
     return f"""
-SELECT m.family_id, m.as_of_date, m.person_id, t.target, e.event_date, {_bucket_case(fs, d)} AS bucket
-FROM events e
-JOIN targets t ON t.event = e.event
-JOIN members m ON m.person_id = e.person_id
+SELECT m.fkey, m.as_of_date, m.pkey, e.target, e.event_date, {_bucket_case(fs, d)} AS bucket
+FROM keyed_events e
+JOIN members m ON m.pkey = e.pkey
 WHERE e.recorded_date < m.as_of_date
   AND e.event_date < m.as_of_date
   AND e.event_date >= {d.add_months('m.as_of_date', -fs.lookback_months)}"""
@@ -99,39 +118,44 @@ WHERE e.recorded_date < m.as_of_date
 def target_stats_sql(fs: FeatureSet) -> str:
     """Per family, date and target: events per bucket, members with one recently, the latest date."""
     n = len(fs.bucket_edges)
-    per_person = ", ".join(f"sum(CASE WHEN bucket = {i} THEN 1 ELSE 0 END) AS b{i}" for i in range(n))
+    per_person = ", ".join(f"CAST(sum(CASE WHEN bucket = {i} THEN 1 ELSE 0 END) AS INTEGER) AS b{i}" for i in range(n))
     within_members = [i for i, w in enumerate(fs.bucket_edges) if w <= fs.members_months]
     recent = " + ".join(f"b{i}" for i in within_members) or "0"
-    sums = ", ".join(f"sum(b{i}) AS b{i}" for i in range(n))
+    sums = ", ".join(f"CAST(sum(b{i}) AS INTEGER) AS b{i}" for i in range(n))
     return f"""
-SELECT family_id, as_of_date, target, {sums},
-       sum(CASE WHEN {recent} > 0 THEN 1 ELSE 0 END) AS members_recent, max(last_date) AS last_date
-FROM (SELECT family_id, as_of_date, person_id, target, {per_person}, max(event_date) AS last_date
-      FROM hits GROUP BY family_id, as_of_date, person_id, target) per_person
-GROUP BY family_id, as_of_date, target"""
+SELECT fkey, as_of_date, target, {sums},
+       CAST(sum(CASE WHEN {recent} > 0 THEN 1 ELSE 0 END) AS INTEGER) AS members_recent, max(last_date) AS last_date
+FROM (SELECT fkey, as_of_date, pkey, target, {per_person}, max(event_date) AS last_date
+      FROM hits GROUP BY fkey, as_of_date, pkey, target) per_person
+GROUP BY fkey, as_of_date, target"""
 
 
 def wide_sql(fs: FeatureSet, d: Dialect = DUCKDB) -> str:
-    """Target statistics pivoted into one column per feature."""
+    """Target statistics pivoted into one column per feature.
+
+    ``target_stats`` has exactly one row per family, date and target, so each
+    feature is the ``max`` of one value: cheap integer states, not sums.
+    """
     edges = fs.bucket_edges
+    index = {key: i for i, (key, _, _) in enumerate(fs.targets)}
     cols = []
     for spec in fs.specs:
         if spec.event is None:
             continue
-        when = f"target = {_lit(spec.event)}"
+        when = f"target = {index[spec.event]}"
         if spec.kind == "count":
-            total = " + ".join(f"b{i}" for i, w in enumerate(edges) if w <= spec.window_months)
-            cols.append(f"CAST(sum(CASE WHEN {when} THEN {total} ELSE 0 END) AS INTEGER) AS {spec.name}")
+            value = " + ".join(f"b{i}" for i, w in enumerate(edges) if w <= spec.window_months)
         elif spec.kind == "days_since_last":
-            cols.append(f"CAST(min(CASE WHEN {when} THEN {d.days_between('as_of_date', 'last_date')} END) AS INTEGER) AS {spec.name}")
+            value = d.days_between("as_of_date", "last_date")
         elif spec.kind == "distinct_members":
-            cols.append(f"CAST(sum(CASE WHEN {when} THEN members_recent ELSE 0 END) AS INTEGER) AS {spec.name}")
-        elif spec.kind == "trend":
+            value = "members_recent"
+        else:  # trend
             t = spec.window_months
             recent = " + ".join(f"b{i}" for i, w in enumerate(edges) if w <= t)
             before = " + ".join(f"b{i}" for i, w in enumerate(edges) if t < w <= 2 * t)
-            cols.append(f"CAST(sum(CASE WHEN {when} THEN ({recent}) - ({before}) ELSE 0 END) AS INTEGER) AS {spec.name}")
-    return f"SELECT family_id, as_of_date, {', '.join(cols)} FROM target_stats GROUP BY family_id, as_of_date"
+            value = f"({recent}) - ({before})"
+        cols.append(f"CAST(max(CASE WHEN {when} THEN {value} END) AS INTEGER) AS {spec.name}")
+    return f"SELECT fkey, as_of_date, {', '.join(cols)} FROM target_stats GROUP BY fkey, as_of_date"
 
 
 def family_sql(cohort: CohortSpec, d: Dialect = DUCKDB) -> str:
@@ -141,7 +165,7 @@ def family_sql(cohort: CohortSpec, d: Dialect = DUCKDB) -> str:
     in_range = f"age_months >= {cohort.min_age * 12} AND age_months < {(cohort.max_age + 1) * 12}"
     index_age = f"CASE WHEN {in_range} THEN age_months END"
     return f"""
-SELECT m.family_id, m.as_of_date,
+SELECT m.fkey, m.as_of_date,
   CASE WHEN max(CASE WHEN {in_range} THEN 1 ELSE 0 END) = 1 THEN TRUE ELSE FALSE END AS in_cohort,
   CAST(count(*) AS INTEGER) AS family__members,
   CAST(sum(CASE WHEN age_months < 60 THEN 1 ELSE 0 END) AS INTEGER) AS family__children_0_4,
@@ -157,7 +181,7 @@ SELECT m.family_id, m.as_of_date,
   CASE WHEN max({index_age}) IS NULL THEN NULL WHEN max({index_age}) < 156 THEN 'under 13'
        WHEN max({index_age}) < 216 THEN '13-17' ELSE '18-24' END AS index_age_band
 FROM members m
-GROUP BY m.family_id, m.as_of_date"""
+GROUP BY m.fkey, m.as_of_date"""
 
 
 def labels_sql(outcome: OutcomeSpec, data_end: dt.date, d: Dialect = DUCKDB) -> str:
@@ -165,18 +189,24 @@ def labels_sql(outcome: OutcomeSpec, data_end: dt.date, d: Dialect = DUCKDB) -> 
     events = ", ".join(_lit(e) for e in outcome.events)
     end = d.add_months("m.as_of_date", outcome.horizon_months)
     return f"""
-SELECT DISTINCT m.family_id, m.as_of_date, 1 AS outcome
-FROM members m JOIN events e ON e.person_id = m.person_id
+SELECT DISTINCT m.fkey, m.as_of_date, 1 AS outcome
+FROM members m
+JOIN people p ON p.pkey = m.pkey
+JOIN events e ON e.person_id = p.person_id
 WHERE e.event IN ({events})
   AND e.event_date >= m.as_of_date AND e.event_date < {end}
   AND e.recorded_date <= {d.date(data_end)}"""
 
 
-def plan(fs: FeatureSet, cohort: CohortSpec, outcome: OutcomeSpec, data_end: dt.date, d: Dialect = DUCKDB) -> list[tuple[str, str, bool]]:
-    """The steps in order: (relation name, query, materialise?). ``final_sql`` reads them."""
+def plan(fs: FeatureSet, cohort: CohortSpec, outcome: OutcomeSpec, data_end: dt.date, dates: list[dt.date], d: Dialect = DUCKDB) -> list[tuple[str, str, bool]]:
+    """The steps in order: (relation name, query, materialise?). ``base_sql`` reads them."""
+    first, last = min(dates), max(dates)
     return [
+        ("people", people_sql(), True),
+        ("family_keys", "SELECT DISTINCT fkey, family_id FROM people", True),
         ("members", members_sql(d), True),
         ("targets", targets_sql(fs), False),
+        ("keyed_events", keyed_events_sql(fs, first, last, d), True),
         ("hits", hits_sql(fs, d), False),
         ("target_stats", target_stats_sql(fs), True),
         ("wide", wide_sql(fs, d), False),
@@ -185,35 +215,59 @@ def plan(fs: FeatureSet, cohort: CohortSpec, outcome: OutcomeSpec, data_end: dt.
     ]
 
 
-def final_sql(fs: FeatureSet, *, cohort_only: bool = True) -> str:
-    """Identifiers, meta columns, then every feature in the set's order."""
+def _feature_columns(fs: FeatureSet) -> list[str]:
     cap = days_since_cap(fs.lookback_months)
-    feature_cols = []
+    cols = []
     for spec in fs.specs:
         if spec.kind == "days_since_last":
-            feature_cols.append(f"coalesce(w.{spec.name}, {cap}) AS {spec.name}")
-        elif spec.kind in ("composition",):
-            feature_cols.append(f"f.{spec.name}")
+            cols.append(f"coalesce(w.{spec.name}, {cap}) AS {spec.name}")
+        elif spec.kind == "composition":
+            cols.append(f"f.{spec.name}")
         elif spec.kind == "area":
-            feature_cols.append(f"CAST(ar.deprivation_decile AS INTEGER) AS {spec.name}")
+            cols.append(f"CAST(ar.deprivation_decile AS INTEGER) AS {spec.name}")
         else:
-            feature_cols.append(f"coalesce(w.{spec.name}, 0) AS {spec.name}")
-    where = "WHERE f.in_cohort" if cohort_only else ""
+            cols.append(f"coalesce(w.{spec.name}, 0) AS {spec.name}")
+    return cols
+
+
+def base_sql(fs: FeatureSet, *, cohort_only: bool = True, as_of_date: dt.date | None = None, with_wide: bool = True, d: Dialect = DUCKDB) -> str:
+    """Identifiers, meta columns and features (the event features only ``with_wide``), ordered by family.
+
+    ``fkey`` is the family's integer key; it sorts as ``family_id`` does.
+    """
+    if with_wide:
+        features = _feature_columns(fs)
+    else:
+        features = [c for c, s in zip(_feature_columns(fs), fs.specs) if s.event is None]
+    conditions = (["f.in_cohort"] if cohort_only else []) + ([f"f.as_of_date = {d.date(as_of_date)}"] if as_of_date else [])
+    where = ("WHERE " + " AND ".join(conditions)) if conditions else ""
+    wide_join = "LEFT JOIN wide w ON w.fkey = f.fkey AND w.as_of_date = f.as_of_date" if with_wide else ""
     return f"""
-SELECT f.family_id, f.as_of_date, f.in_cohort,
+SELECT k.family_id, f.as_of_date, f.in_cohort,
   CASE WHEN a.label_complete THEN coalesce(y.outcome, 0) END AS label,
   a.label_complete,
   ar.team, CAST(ar.deprivation_decile AS INTEGER) AS deprivation_decile,
   CAST(FLOOR((ar.deprivation_decile + 1) / 2) AS INTEGER) AS deprivation_quintile,
-  f.ethnicity, f.index_sex, f.index_age_band,
-  {', '.join(feature_cols)}
+  f.ethnicity, f.index_sex, f.index_age_band, f.fkey,
+  {', '.join(features)}
 FROM family f
+JOIN family_keys k ON k.fkey = f.fkey
 JOIN as_of_dates a ON a.as_of_date = f.as_of_date
-JOIN families fam ON fam.family_id = f.family_id
+JOIN families fam ON fam.family_id = k.family_id
 JOIN areas ar ON ar.area_code = fam.area_code
-LEFT JOIN wide w ON w.family_id = f.family_id AND w.as_of_date = f.as_of_date
-LEFT JOIN labels y ON y.family_id = f.family_id AND y.as_of_date = f.as_of_date
-{where}"""
+{wide_join}
+LEFT JOIN labels y ON y.fkey = f.fkey AND y.as_of_date = f.as_of_date
+{where}
+ORDER BY f.as_of_date, f.fkey"""
+
+
+def target_stats_for(fs: FeatureSet, as_of_date: dt.date, d: Dialect = DUCKDB) -> str:
+    """One date's target statistics, with days since the latest event, for a client-side pivot."""
+    buckets = ", ".join(f"b{i}" for i in range(len(fs.bucket_edges)))
+    return (
+        f"SELECT fkey, target, {buckets}, members_recent, CAST({d.days_between('as_of_date', 'last_date')} AS INTEGER) AS days "
+        f"FROM target_stats WHERE as_of_date = {d.date(as_of_date)}"
+    )
 
 
 META_COLUMNS = (

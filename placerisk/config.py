@@ -138,6 +138,19 @@ class MlflowConfig(_Section):
     registered_model: str = Field(min_length=1)
 
 
+class EngineConfig(_Section):
+    name: Literal["duckdb"]
+    memory_limit: str = Field(pattern=r"^[0-9]+(\.[0-9]+)?\s?(MB|GB|MiB|GiB)$")
+    threads: int | None = Field(default=None, ge=1, le=512)
+
+    def configure(self, con) -> None:
+        """Apply the limits to a DuckDB connection."""
+        con.execute(f"SET memory_limit = '{self.memory_limit}'")
+        if self.threads:
+            con.execute(f"SET threads = {int(self.threads)}")
+        con.execute("SET TimeZone = 'UTC'")
+
+
 class ValidationConfig(_Section):
     max_bad_row_share: float = Field(ge=0, le=1)
     identifier_sample_rows: int = Field(ge=100)
@@ -178,6 +191,7 @@ class Config(_Section):
     teams: list[TeamConfig] = Field(min_length=1)
     fairness: FairnessConfig
     mlflow: MlflowConfig
+    engine: EngineConfig
     validation: ValidationConfig
     synth: SynthConfig
 

@@ -165,6 +165,8 @@ def validate(args: argparse.Namespace) -> int:
         out,
         max_bad_row_share=config.validation.max_bad_row_share,
         identifier_sample_rows=config.validation.identifier_sample_rows,
+        memory_limit=config.engine.memory_limit,
+        threads=config.engine.threads,
     )
     json_path, md_path = write_report(report, out)
     width = max(len(f.name) for f in report.files)
@@ -223,9 +225,11 @@ def features(args: argparse.Namespace) -> int:
 
     import duckdb
 
-    from features import days_since_cap, feature_query
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    from features import days_since_cap, feature_tables
     from placerisk import __version__
-    from placerisk.contracts.checks import literal
     from placerisk.inputs import (
         cohort_from_config,
         data_fingerprint,
@@ -249,21 +253,36 @@ def features(args: argparse.Namespace) -> int:
     feature_set = feature_set_from_config(config)
     cohort, outcome = cohort_from_config(config), outcome_from_config(config)
     started = time.perf_counter()
+    import tempfile
+
+    spill = tempfile.TemporaryDirectory(prefix="placerisk-spill-")
     con = duckdb.connect()
-    con.execute("SET TimeZone = 'UTC'")
+    config.engine.configure(con)
+    con.execute(f"SET temp_directory = '{spill.name}'")
     data_end = register_inputs(con, config, report)
     for d in args.as_of:
         if d > data_end:
             raise UserError(f"--as-of: got {d}; expected a date on or before the data's end ({data_end})")
     _say(f"features: {len(feature_set.specs)} features for {len(args.as_of)} as-of date(s), data to {data_end}")
-    sql = feature_query(con, feature_set, args.as_of, cohort=cohort, outcome=outcome, data_end=data_end, cohort_only=not args.all_families)
+    tables = feature_tables(con, feature_set, args.as_of, cohort=cohort, outcome=outcome, data_end=data_end, cohort_only=not args.all_families)
     tmp = out.with_name(out.name + ".tmp")
-    con.execute(f"COPY ({sql}) TO {literal(str(tmp))} (FORMAT parquet, COMPRESSION zstd)")
-    counts = con.execute(
-        f"SELECT as_of_date, count(*), count(label), sum(label), sum(CASE WHEN in_cohort THEN 1 ELSE 0 END) "
-        f"FROM read_parquet({literal(str(tmp))}) GROUP BY 1 ORDER BY 1"
-    ).fetchall()
-    con.close()
+    counts, writer = [], None
+    try:
+        for as_of_date, table in tables:  # one date in memory at a time
+            if writer is None:
+                writer = pq.ParquetWriter(tmp, table.schema, compression="zstd")
+            writer.write_table(table, row_group_size=250_000)
+            n = table.num_rows
+            labelled = n - table.column("label").null_count
+            positive = int(pc.sum(table.column("label")).as_py() or 0)
+            in_cohort = int(pc.sum(pc.cast(table.column("in_cohort"), "int64")).as_py() or 0)
+            counts.append((as_of_date, n, labelled, positive, in_cohort))
+            _say(f"features: {as_of_date}: {n:,} families")
+    finally:
+        if writer is not None:
+            writer.close()
+        con.close()
+        spill.cleanup()
     tmp.replace(out)
     meta = {
         "written_by": f"placerisk {__version__}",

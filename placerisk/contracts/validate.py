@@ -208,12 +208,15 @@ def validate_extracts(
     max_bad_row_share: float,
     identifier_sample_rows: int,
     memory_limit: str = "4GB",
+    threads: int | None = None,
 ) -> ValidationReport:
     """Check every contract's file in ``data_dir``; quarantine goes to ``out_dir/quarantine``."""
     started = time.perf_counter()
     out_dir.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect()
     con.execute(f"SET memory_limit = {literal(memory_limit)}")
+    if threads:
+        con.execute(f"SET threads = {int(threads)}")
     con.execute("SET TimeZone = 'UTC'")
     con.execute(f"SET temp_directory = {literal(str(out_dir / '.spill'))}")
     refused: set[str] = set()
