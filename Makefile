@@ -24,6 +24,7 @@ install: $(STAMP) ## Create .venv and install placerisk with its test tools
 demo: $(STAMP) ## Main job end to end on the embedded defaults (synthetic data)
 	$(BIN)/placerisk synth --families $(FAMILIES) --out $(DATA) --overwrite
 	$(BIN)/placerisk validate --data $(DATA) --overwrite
+	$(BIN)/placerisk features --data $(DATA) --as-of 2023-01-01 2023-04-01 2023-07-01 2023-10-01 2024-01-01 --out outputs/features.parquet --overwrite
 
 test: $(STAMP) ## Run the whole test suite (includes the slow end-to-end tests)
 	$(BIN)/python -m pytest
@@ -31,9 +32,11 @@ test: $(STAMP) ## Run the whole test suite (includes the slow end-to-end tests)
 test-fast: $(STAMP) ## Run the tests without the slow ones
 	$(BIN)/python -m pytest -m 'not slow'
 
-bench: $(STAMP) ## Benchmarks: 1,000,000 families (3 runs) and 2,750,000 (~50M events); writes bench/results/
+bench: $(STAMP) ## All benchmarks at full size (about 45 minutes); results in bench/results/, summary in docs/benchmarks.md
 	$(BIN)/python bench/bench_foundation.py --families 1000000 --repeat 3 --results bench/results/foundation.json
 	$(BIN)/python bench/bench_foundation.py --families 2750000 --repeat 1 --results bench/results/foundation-50m-events.json
+	$(BIN)/python bench/bench_features.py --families 1000000 --results bench/results/features.json
+	$(BIN)/python bench/bench_features.py --families 1000000 --rate-scale 3.2 --skip-pandas --results bench/results/features-50m-events.json
 
 bench-small: $(STAMP) ## The same benchmarks at 50,000 families, as a quick check
 	$(BIN)/python bench/bench_foundation.py --families 50000 --results bench/results/foundation-small.json

@@ -34,11 +34,12 @@ TWELVE = [dt.date(2023, m, 1) for m in range(1, 13)]
 TARGETS = {"one_date": {"seconds": 30, "peak_gb": 6.0}, "twelve_dates": {"seconds": 180}}
 
 
-def ensure_data(work: Path, families: int) -> tuple[Path, Path]:
-    data, validation = work / f"data-{families}", work / f"validation-{families}"
+def ensure_data(work: Path, families: int, rate_scale: float = 1.0) -> tuple[Path, Path]:
+    tag = f"{families}" + (f"-x{rate_scale:g}" if rate_scale != 1.0 else "")
+    data, validation = work / f"data-{tag}", work / f"validation-{tag}"
     exe = [sys.executable, "-m", "placerisk"]
     if not (data / "manifest.json").exists():
-        subprocess.run(exe + ["synth", "--families", str(families), "--out", str(data), "--overwrite"], check=True)
+        subprocess.run(exe + ["synth", "--families", str(families), "--rate-scale", str(rate_scale), "--out", str(data), "--overwrite"], check=True)
     if not (validation / "report.json").exists():
         subprocess.run(exe + ["validate", "--data", str(data), "--out", str(validation), "--overwrite"], check=True)
     return data, validation
@@ -71,7 +72,7 @@ def in_process(data: Path, validation: Path, out: Path, repeat: int) -> dict:
     from placerisk.inputs import cohort_from_config, feature_set_from_config, load_validation, outcome_from_config, register_inputs
 
     config = load_config(None)
-    report = load_validation(validation, data)
+    report = load_validation(validation, data, config)
 
     def engine():
         con = duckdb.connect()
@@ -145,11 +146,12 @@ def main() -> int:
     parser.add_argument("--results", default="bench/results/features.json")
     parser.add_argument("--workdir", default="/tmp/placerisk-bench")
     parser.add_argument("--skip-pandas", action="store_true")
+    parser.add_argument("--rate-scale", type=float, default=1.0, help="synth --rate-scale (3.2 gives ~50M events at 1M families)")
     args = parser.parse_args()
     work = Path(args.workdir)
     work.mkdir(parents=True, exist_ok=True)
     os.chdir(work)  # no placerisk.yaml here: embedded defaults
-    data, validation = ensure_data(work, args.families)
+    data, validation = ensure_data(work, args.families, args.rate_scale)
     manifest = json.loads((data / "manifest.json").read_text())
     out = work / "features.parquet"
     one = [cli(data, validation, [AS_OF], out) for _ in range(args.repeat)]
@@ -161,6 +163,7 @@ def main() -> int:
         "benchmark": "features (issue 3)",
         "families": args.families,
         "events": manifest["events"],
+        "rate_scale": args.rate_scale,
         "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
         "when": time.strftime("%Y-%m-%dT%H:%M:%S"),
         "one_date": {"median_seconds": statistics.median(r["seconds"] for r in one), "median_peak_gb": statistics.median(r["peak_gb"] for r in one),

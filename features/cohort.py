@@ -13,6 +13,15 @@ class CohortSpec:
     min_age: int = 8
     max_age: int = 24
 
+    def age_bands(self) -> list[tuple[str, int]]:
+        """(label, exclusive upper age) bands for the audit: split at 13 and 18 within the range."""
+        cuts = [a for a in (13, 18) if self.min_age < a <= self.max_age] + [self.max_age + 1]
+        bands, low = [], self.min_age
+        for high in cuts:
+            bands.append((f"{low}-{high - 1}", high))
+            low = high
+        return bands
+
 
 @dataclass(frozen=True)
 class OutcomeSpec:

@@ -59,6 +59,8 @@ class FeatureSet:
             raise ValueError(f"aggregations: got {unknown}; expected some of {list(AGGREGATIONS)}")
         names = {e.name for e in self.event_types}
         for group, members, _ in self.groups:
+            if len(set(members)) != len(members):
+                raise ValueError(f"feature group {group!r}: got {list(members)}; expected each event type once")
             missing = [m for m in members if m not in names]
             if missing:
                 raise ValueError(f"feature group {group!r}: got unknown event types {missing}; expected configured 'source.event_type' names")

@@ -19,11 +19,12 @@ def pivot(fs: FeatureSet, fkeys: np.ndarray, stats: dict[str, np.ndarray]) -> di
     latest event), one entry per family and target that had any event.
     Families without an entry get 0, or the cap for days since the last event.
     """
+    n = len(fkeys)
     order = np.argsort(fkeys, kind="stable")
     where = np.searchsorted(fkeys, stats["fkey"], sorter=order)
-    where = np.clip(where, 0, len(fkeys) - 1)
-    row = order[where]
-    found = fkeys[row] == stats["fkey"]
+    inside = where < n
+    row = order[np.minimum(where, max(n - 1, 0))] if n else np.zeros(len(where), dtype=np.int64)
+    found = inside & (fkeys[row] == stats["fkey"]) if n else np.zeros(len(where), dtype=bool)
     edges = fs.bucket_edges
     buckets = [stats[f"b{i}"].astype(np.int32) for i in range(len(edges))]
     index = {key: i for i, (key, _, _) in enumerate(fs.targets)}

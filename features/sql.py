@@ -85,7 +85,7 @@ def targets_sql(fs: FeatureSet) -> str:
     index = {key: i for i, (key, _, _) in enumerate(fs.targets)}
     pairs = [(event, index[key]) for key, events in fs.target_events().items() for event in events]
     rows = ", ".join(f"({_lit(e)}, {k})" for e, k in pairs)
-    return f"SELECT event, CAST(target AS INTEGER) AS target FROM (VALUES {rows}) AS t(event, target)"
+    return f"SELECT DISTINCT event, CAST(target AS INTEGER) AS target FROM (VALUES {rows}) AS t(event, target)"
 
 
 def keyed_events_sql(fs: FeatureSet, first: dt.date, last: dt.date, d: Dialect = DUCKDB) -> str:
@@ -164,6 +164,10 @@ def family_sql(cohort: CohortSpec, d: Dialect = DUCKDB) -> str:
     child = "age_months < 216"
     in_range = f"age_months >= {cohort.min_age * 12} AND age_months < {(cohort.max_age + 1) * 12}"
     index_age = f"CASE WHEN {in_range} THEN age_months END"
+    # Ties (twins, same birth month) go to the smallest key, i.e. the smallest person_id: deterministic on any engine.
+    eldest = "CAST(m.age_months AS BIGINT) * 4294967296 - m.pkey"
+    eldest_in_range = f"CASE WHEN {in_range} THEN CAST(m.age_months AS BIGINT) * 4294967296 - m.pkey END"
+    bands = " ".join(f"WHEN max({index_age}) < {hi * 12} THEN '{label}'" for label, hi in cohort.age_bands())
     return f"""
 SELECT m.fkey, m.as_of_date,
   CASE WHEN max(CASE WHEN {in_range} THEN 1 ELSE 0 END) = 1 THEN TRUE ELSE FALSE END AS in_cohort,
@@ -176,10 +180,9 @@ SELECT m.fkey, m.as_of_date,
   CAST(sum(CASE WHEN age_months >= 300 THEN 1 ELSE 0 END) AS INTEGER) AS family__adults_25_plus,
   CAST(coalesce(min(CASE WHEN {child} THEN {years} END), -1) AS INTEGER) AS family__youngest_child_age,
   CAST(coalesce(max(CASE WHEN {child} THEN {years} END), -1) AS INTEGER) AS family__oldest_child_age,
-  {d.arg_max('m.ethnicity', 'm.age_months')} AS ethnicity,
-  {d.arg_max('m.sex', index_age)} AS index_sex,
-  CASE WHEN max({index_age}) IS NULL THEN NULL WHEN max({index_age}) < 156 THEN 'under 13'
-       WHEN max({index_age}) < 216 THEN '13-17' ELSE '18-24' END AS index_age_band
+  {d.arg_max('m.ethnicity', eldest)} AS ethnicity,
+  {d.arg_max('m.sex', eldest_in_range)} AS index_sex,
+  CASE {bands} END AS index_age_band
 FROM members m
 GROUP BY m.fkey, m.as_of_date"""
 

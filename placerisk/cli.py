@@ -74,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="DIR", help="output folder (default: data.dir in the config)")
     p.add_argument("--recording-bias", type=float, metavar="F", help="police-contact recording multiplier for the chosen groups; 1.0 = none")
     p.add_argument("--oracle-as-of", type=_date, nargs="+", metavar="DATE", help="as-of dates for the oracle file (default: every quarter with a complete horizon)")
+    p.add_argument("--rate-scale", type=float, default=1.0, metavar="F", help="multiply every event rate (stress tests only: breaks the calibration to public figures)")
     p.add_argument("--dirty", action="store_true", help="inject realistic faults (for testing validation); listed in truth/injected_faults.csv")
     p.add_argument("--workers", type=_positive, help="processes to use (default: up to 2)")
     p.add_argument("--overwrite", action="store_true", help="replace an earlier synth output in the folder")

@@ -202,6 +202,8 @@ class Config(_Section):
             if ref not in known:
                 raise _keyed(f"outcome.events[{i}]", ref, f"one of the configured 'source.event_type' codes: {', '.join(sorted(known))}")
         for group, spec in self.features.groups.items():
+            if len(set(spec.events)) != len(spec.events):
+                raise _keyed(f"features.groups.{group}.events", spec.events, "each event type once")
             for i, ref in enumerate(spec.events):
                 if ref not in known:
                     raise _keyed(f"features.groups.{group}.events[{i}]", ref, "a configured 'source.event_type' code")

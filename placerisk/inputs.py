@@ -18,7 +18,7 @@ import duckdb
 from features import CohortSpec, EventType, FeatureSet, OutcomeSpec
 from placerisk.config import Config
 from placerisk.contracts.checks import literal, quote, typed_expression
-from placerisk.contracts.schema import FileContract, contracts_for
+from placerisk.contracts.schema import FileContract, contracts_for, contracts_hash
 from placerisk.contracts.validate import ROW, file_fingerprint, register_source
 from placerisk.errors import DataError
 
@@ -44,18 +44,22 @@ def outcome_from_config(config: Config) -> OutcomeSpec:
     return OutcomeSpec(events=tuple(o.events), horizon_months=o.horizon_months, recording_allowance_days=o.recording_allowance_days)
 
 
-def load_validation(validation_dir: Path, data_dir: Path) -> dict:
-    """The validation report for ``data_dir``; DataError unless it passed and the files are unchanged."""
+def load_validation(validation_dir: Path, data_dir: Path, config: Config) -> dict:
+    """The validation report for ``data_dir``; DataError unless it passed, under the same contracts, on unchanged files."""
     path = validation_dir / "report.json"
     if not path.exists():
         raise DataError(f"no validation report at '{path}': run `placerisk validate --data {data_dir}` first")
     report = json.loads(path.read_text())
+    if report.get("contracts_hash") != contracts_hash(contracts_for(config)):
+        raise DataError(f"the data contracts in the config changed since '{path}' was written (sources, codes, teams or files): run `placerisk validate` again")
     if Path(report["data_dir"]).resolve() != data_dir.resolve():
         raise DataError(f"the report at '{path}' is for '{report['data_dir']}', not '{data_dir}': validate this folder first")
     if not report["passed"]:
         refused = [f["name"] for f in report["files"] if f["status"] == "refused"]
         raise DataError(f"validation of '{data_dir}' failed (refused: {', '.join(refused)}); fix the extracts and validate again")
     for f in report["files"]:
+        if not Path(f["path"]).exists():
+            raise DataError(f"'{f['path']}' was validated but is no longer there: restore it or validate again")
         now = file_fingerprint(Path(f["path"]), content=False)
         then = f["fingerprint"]
         if (now["bytes"], now["mtime_ns"]) != (then["bytes"], then["mtime_ns"]):
@@ -98,4 +102,12 @@ def register_inputs(con: duckdb.DuckDBPyConnection, config: Config, report: dict
     con.execute("CREATE OR REPLACE TEMP VIEW events AS " + " UNION ALL ".join(parts))
     if config.data.extract_date:
         return config.data.extract_date
-    return con.execute("SELECT max(recorded_date) FROM events").fetchone()[0]
+    latest = con.execute("SELECT max(recorded_date) FROM events").fetchone()[0]
+    if latest is None:
+        raise DataError("the extracts hold no events, so the data's end is unknown: set data.extract_date in the config")
+    return latest
+
+
+def data_start(con: duckdb.DuckDBPyConnection) -> dt.date | None:
+    """The earliest event date in the registered extracts."""
+    return con.execute("SELECT min(event_date) FROM events").fetchone()[0]

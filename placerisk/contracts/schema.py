@@ -143,3 +143,25 @@ def contracts_for(config: Config, today: dt.date | None = None) -> tuple[FileCon
         kind="objections",
     )
     return population + events + (objections,)
+
+
+def contracts_hash(contracts: tuple[FileContract, ...]) -> str:
+    """A hash of what the contracts accept (columns, types, codes, rules, keys, references).
+
+    Date bounds are left out: with no ``data.extract_date`` the upper bound is
+    today, and a report must not go stale overnight.
+    """
+    import hashlib
+    import json
+
+    payload = [
+        {
+            "name": c.name,
+            "columns": [(col.name, col.type, col.required, list(col.allowed or [])) for col in c.columns],
+            "key": c.key,
+            "references": [(r.column, r.target) for r in c.references],
+            "rules": [(r.name, r.bad_when) for r in c.rules],
+        }
+        for c in contracts
+    ]
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]

@@ -14,7 +14,7 @@ import pyarrow as pa
 
 from placerisk.contracts.checks import checked_sql, key_table, literal, quote, typed_expression
 from placerisk.contracts.explain import explain
-from placerisk.contracts.schema import FileContract
+from placerisk.contracts.schema import FileContract, contracts_hash
 from placerisk.privacy import find_identifiers, looks_like_identifier
 from placerisk.tables import read_csv_as_text, safe_reason
 
@@ -53,6 +53,7 @@ class ValidationReport:
     checked_at: str
     seconds: float
     files: list[FileResult]
+    contracts_hash: str = ""
 
     @property
     def passed(self) -> bool:
@@ -236,4 +237,5 @@ def validate_extracts(
         checked_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         seconds=round(time.perf_counter() - started, 2),
         files=results,
+        contracts_hash=contracts_hash(contracts),
     )

@@ -40,6 +40,7 @@ class SynthSettings:
     horizon_months: int = 12
     oracle_as_of: tuple[dt.date, ...] = ()
     objection_share: float = 0.005
+    rate_scale: float = 1.0   # multiplies every per-month event rate: stress tests only (breaks the calibration)
     chunk_size: int = 25_000
 
     @property
@@ -76,7 +77,7 @@ def _oracle(settings: SynthSettings, ctx: ChunkContext, up: np.ndarray, down: np
             if settings.bias_factor != 1.0 and name in settings.bias_events:
                 weight = weight * np.where(ctx.recording_group, settings.bias_factor, 1.0)[:, None]
             per_family = np.add.reduceat(weight.astype(np.float64), starts, axis=0)
-            lasting = spec.base * np.exp(spec.gamma * ctx.vulnerability + spec.delta * ctx.depz)
+            lasting = spec.base * settings.rate_scale * np.exp(spec.gamma * ctx.vulnerability + spec.delta * ctx.depz)
             by_state = np.exp(spec.beta * np.arange(N_STATES))
             hazard += lasting[:, None, None] * by_state[None, :, None] * per_family[:, None, :]
         prob = oracle_probability(ctx.states[:, m - 1].astype(np.int64), up, down, hazard)
@@ -105,7 +106,7 @@ def generate_chunk(settings: SynthSettings, areas: Areas, chunk_index: int, firs
     key = (band * 2 + persons.sex[:, None]).astype(np.int8)
     eth_true = np.asarray(ETHNICITIES)[fam.ethnicity[persons.family]]
     group = np.isin(eth_true, list(settings.bias_ethnicity)) | np.isin(areas.decile[fam.area][persons.family], list(settings.bias_deciles))
-    ctx = ChunkContext(grid, key, persons.family, states, fam.vulnerability, fam.depz, group)
+    ctx = ChunkContext(grid, key, persons.family, states, fam.vulnerability, fam.depz, group, settings.rate_scale)
 
     result = ChunkResult(
         families={"family_id": family_ids, "area_code": areas.code[fam.area]},

@@ -28,6 +28,7 @@ class ChunkContext:
     vulnerability: np.ndarray
     depz: np.ndarray
     recording_group: np.ndarray  # bool per person: in a group whose police contact is over-recorded
+    rate_scale: float = 1.0      # multiplies per-month rates (stress tests); termly chances are not scaled
 
 
 @dataclass
@@ -54,7 +55,7 @@ def monthly_rates(spec: EventSpec, ctx: ChunkContext, bias: float) -> np.ndarray
     """Expected events per person-month (float32, persons x months)."""
     lam = spec.profile_table()[ctx.key]
     lam *= family_factor(spec, ctx)[ctx.person_family]
-    lam *= np.float32(spec.base)
+    lam *= np.float32(spec.base * ctx.rate_scale)
     mult = person_multiplier(spec, ctx, bias)
     if mult is not None:
         lam *= mult[:, None]

@@ -163,6 +163,7 @@ def generate(
             "horizon_months": settings.horizon_months,
             "oracle_as_of": [d.isoformat() for d in settings.oracle_as_of],
             "objection_share": settings.objection_share,
+            "rate_scale": settings.rate_scale,
         },
         "files": names,
         "rows": counts,

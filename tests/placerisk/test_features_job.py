@@ -75,3 +75,29 @@ def test_synth_validate_features_end_to_end(tmp_path):
     assert frame.in_cohort.all() and frame.label.notna().all()
     assert 0.02 < frame.label.mean() < 0.15
     assert not frame.duplicated(["family_id", "as_of_date"]).any()
+
+
+def test_changed_contracts_or_late_dates_are_refused_and_leave_nothing_behind(project, capsys):
+    folder, config = project
+    write_tables(folder / "data", valid_tables())
+    assert main(["validate", "--config", str(config)]) == 0
+    out = folder / "out" / "f.parquet"
+    assert main(["features", "--config", str(config), "--as-of", "2027-01-01", "--out", str(out)]) == 2
+    assert "expected dates on or before the data's end (2026-03-31)" in capsys.readouterr().err
+    assert sorted(p.name for p in out.parent.iterdir()) == ["validation"]  # no output, no temporary files
+    settings = yaml.safe_load(config.read_text())
+    settings["population"] = {"sex_codes": ["F", "M"]}
+    config.write_text(yaml.safe_dump(settings))
+    assert main(["features", "--config", str(config), "--as-of", "2024-01-01", "--out", str(out)]) == 2
+    assert "data contracts in the config changed" in capsys.readouterr().err
+
+
+def test_a_lookback_before_the_first_event_is_warned_and_recorded(project, capsys):
+    folder, config = project
+    write_tables(folder / "data", valid_tables())
+    assert main(["validate", "--config", str(config)]) == 0
+    out = folder / "out" / "f.parquet"
+    assert main(["features", "--config", str(config), "--as-of", "2023-01-01", "--out", str(out)]) == 0
+    assert "lookback starts before the first event (2022-07-15)" in capsys.readouterr().err
+    meta = json.loads((folder / "out" / "f.parquet.meta.json").read_text())
+    assert meta["truncated_lookback"] == ["2023-01-01"]
