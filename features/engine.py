@@ -42,6 +42,7 @@ def prepare(
     cohort: CohortSpec,
     outcome: OutcomeSpec,
     data_end: dt.date,
+    cohort_only: bool = False,
 ) -> list[dt.date]:
     """Build the intermediate relations shared by all dates on ``con``; returns the sorted dates."""
     dates = _check_dates(as_of_dates)
@@ -51,7 +52,7 @@ def prepare(
         raise ValueError(f"relations {missing} are not registered on the connection; expected {list(REQUIRED_RELATIONS)}")
     con.execute("CREATE OR REPLACE TEMP TABLE as_of_dates (as_of_date DATE, label_complete BOOLEAN)")
     con.executemany("INSERT INTO as_of_dates VALUES (?, ?)", [(d, outcome.label_complete(d, data_end)) for d in dates])
-    for name, sql, materialise in plan(feature_set, cohort, outcome, data_end, dates, DUCKDB):
+    for name, sql, materialise in plan(feature_set, cohort, outcome, data_end, dates, DUCKDB, cohort_only=cohort_only):
         kind = "TABLE" if materialise else "VIEW"
         con.execute(f"CREATE OR REPLACE TEMP {kind} {name} AS {sql}")
     return dates
@@ -72,7 +73,7 @@ def feature_tables(
     The shared work is done once; each date is then assembled on its own, so
     only one date's table is in memory at a time.
     """
-    dates = prepare(con, feature_set, as_of_dates, cohort=cohort, outcome=outcome, data_end=data_end)
+    dates = prepare(con, feature_set, as_of_dates, cohort=cohort, outcome=outcome, data_end=data_end, cohort_only=cohort_only)
     names = list(feature_set.names)
     for d in dates:
         base = con.sql(base_sql(feature_set, cohort_only=cohort_only, as_of_date=d, with_wide=False)).to_arrow_table()

@@ -104,12 +104,17 @@ def _bucket_case(fs: FeatureSet, d: Dialect) -> str:
     return f"CASE {whens} ELSE {len(edges) - 1} END"
 
 
-def hits_sql(fs: FeatureSet, d: Dialect = DUCKDB) -> str:
-    """One row per (member on D, event known before D and within the lookback, target)."""
+def hits_sql(fs: FeatureSet, d: Dialect = DUCKDB, *, cohort_only: bool = False) -> str:
+    """One row per (member on D, event known before D and within the lookback, target).
+
+    With ``cohort_only``, members of families outside the cohort on D are skipped: their rows are never written.
+    """
+    cohort_join = "JOIN family f ON f.fkey = m.fkey AND f.as_of_date = m.as_of_date AND f.in_cohort" if cohort_only else ""
     return f"""
 SELECT m.fkey, m.as_of_date, m.pkey, e.target, e.event_date, {_bucket_case(fs, d)} AS bucket
 FROM keyed_events e
 JOIN members m ON m.pkey = e.pkey
+{cohort_join}
 WHERE e.recorded_date < m.as_of_date
   AND e.event_date < m.as_of_date
   AND e.event_date >= {d.add_months('m.as_of_date', -fs.lookback_months)}"""
@@ -201,20 +206,23 @@ WHERE e.event IN ({events})
   AND e.recorded_date <= {d.date(data_end)}"""
 
 
-def plan(fs: FeatureSet, cohort: CohortSpec, outcome: OutcomeSpec, data_end: dt.date, dates: list[dt.date], d: Dialect = DUCKDB) -> list[tuple[str, str, bool]]:
+def plan(
+    fs: FeatureSet, cohort: CohortSpec, outcome: OutcomeSpec, data_end: dt.date, dates: list[dt.date],
+    d: Dialect = DUCKDB, *, cohort_only: bool = False,
+) -> list[tuple[str, str, bool]]:
     """The steps in order: (relation name, query, materialise?). ``base_sql`` reads them."""
     first, last = min(dates), max(dates)
     return [
         ("people", people_sql(), True),
         ("family_keys", "SELECT DISTINCT fkey, family_id FROM people", True),
         ("members", members_sql(d), True),
+        ("family", family_sql(cohort, d), True),
         ("targets", targets_sql(fs), False),
         ("keyed_events", keyed_events_sql(fs, first, last, d), True),
-        ("hits", hits_sql(fs, d), False),
+        ("hits", hits_sql(fs, d, cohort_only=cohort_only), False),
         ("target_stats", target_stats_sql(fs), True),
         ("wide", wide_sql(fs, d), False),
-        ("family", family_sql(cohort, d), False),
-        ("labels", labels_sql(outcome, data_end, d), False),
+        ("labels", labels_sql(outcome, data_end, d), True),
     ]
 
 
