@@ -89,6 +89,24 @@ class FeatureSet:
         out += [(f"group.{g}", f"group__{g}", desc) for g, _, desc in self.groups]
         return tuple(out)
 
+    def target_index(self) -> dict[str, int]:
+        """Target key -> the integer the engines use for it."""
+        return {key: i for i, (key, _, _) in enumerate(self.targets)}
+
+    def bucket_terms(self, spec: FeatureSpec) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        """Buckets whose counts make a count or trend feature: (added, subtracted)."""
+        edges = self.bucket_edges
+        w = spec.window_months
+        added = tuple(i for i, e in enumerate(edges) if e <= w)
+        if spec.kind == "trend":
+            return added, tuple(i for i, e in enumerate(edges) if w < e <= 2 * w)
+        return added, ()
+
+    @property
+    def members_buckets(self) -> tuple[int, ...]:
+        """Buckets inside the distinct-members window."""
+        return tuple(i for i, e in enumerate(self.bucket_edges) if e <= self.members_months)
+
     def target_events(self) -> dict[str, tuple[str, ...]]:
         """Event names that feed each target key."""
         out = {e.name: (e.name,) for e in self.event_types}

@@ -20,35 +20,27 @@ def pivot(fs: FeatureSet, fkeys: np.ndarray, stats: dict[str, np.ndarray]) -> di
     Families without an entry get 0, or the cap for days since the last event.
     """
     n = len(fkeys)
+    event_specs = [spec for spec in fs.specs if spec.event is not None]
+    if n == 0:
+        return {spec.name: np.zeros(0, dtype=np.int32) for spec in event_specs}
     order = np.argsort(fkeys, kind="stable")
     where = np.searchsorted(fkeys, stats["fkey"], sorter=order)
-    inside = where < n
-    row = order[np.minimum(where, max(n - 1, 0))] if n else np.zeros(len(where), dtype=np.int64)
-    found = inside & (fkeys[row] == stats["fkey"]) if n else np.zeros(len(where), dtype=bool)
-    edges = fs.bucket_edges
-    buckets = [stats[f"b{i}"].astype(np.int32) for i in range(len(edges))]
-    index = {key: i for i, (key, _, _) in enumerate(fs.targets)}
+    row = order[np.minimum(where, n - 1)]
+    found = (where < n) & (fkeys[row] == stats["fkey"])
+    buckets = [stats[f"b{i}"].astype(np.int32) for i in range(len(fs.bucket_edges))]
+    index = fs.target_index()
     cap = days_since_cap(fs.lookback_months)
     out: dict[str, np.ndarray] = {}
-    for spec in fs.specs:
-        if spec.event is None:
-            continue
+    for spec in event_specs:
         sel = found & (stats["target"] == index[spec.event])
-        if spec.kind == "count":
-            value = sum(b for b, w in zip(buckets, edges) if w <= spec.window_months)
-            column = np.zeros(len(fkeys), dtype=np.int32)
-        elif spec.kind == "days_since_last":
+        column = np.full(n, cap if spec.kind == "days_since_last" else 0, dtype=np.int32)
+        if spec.kind == "days_since_last":
             value = stats["days"]
-            column = np.full(len(fkeys), cap, dtype=np.int32)
         elif spec.kind == "distinct_members":
             value = stats["members_recent"]
-            column = np.zeros(len(fkeys), dtype=np.int32)
-        else:  # trend
-            t = spec.window_months
-            recent = sum(b for b, w in zip(buckets, edges) if w <= t)
-            before = sum(b for b, w in zip(buckets, edges) if t < w <= 2 * t)
-            value = recent - before
-            column = np.zeros(len(fkeys), dtype=np.int32)
+        else:  # count or trend
+            added, subtracted = fs.bucket_terms(spec)
+            value = sum(buckets[i] for i in added) - sum((buckets[i] for i in subtracted), np.int32(0))
         column[row[sel]] = np.asarray(value)[sel]
         out[spec.name] = column
     return out

@@ -82,7 +82,7 @@ WHERE p.birth_year * 12 + p.birth_month <= {d.month_index('a.as_of_date')}"""
 
 def targets_sql(fs: FeatureSet) -> str:
     """event -> target index (the event itself and every group it belongs to), as a VALUES list."""
-    index = {key: i for i, (key, _, _) in enumerate(fs.targets)}
+    index = fs.target_index()
     pairs = [(event, index[key]) for key, events in fs.target_events().items() for event in events]
     rows = ", ".join(f"({_lit(e)}, {k})" for e, k in pairs)
     return f"SELECT DISTINCT event, CAST(target AS INTEGER) AS target FROM (VALUES {rows}) AS t(event, target)"
@@ -124,8 +124,7 @@ def target_stats_sql(fs: FeatureSet) -> str:
     """Per family, date and target: events per bucket, members with one recently, the latest date."""
     n = len(fs.bucket_edges)
     per_person = ", ".join(f"CAST(sum(CASE WHEN bucket = {i} THEN 1 ELSE 0 END) AS INTEGER) AS b{i}" for i in range(n))
-    within_members = [i for i, w in enumerate(fs.bucket_edges) if w <= fs.members_months]
-    recent = " + ".join(f"b{i}" for i in within_members) or "0"
+    recent = " + ".join(f"b{i}" for i in fs.members_buckets) or "0"
     sums = ", ".join(f"CAST(sum(b{i}) AS INTEGER) AS b{i}" for i in range(n))
     return f"""
 SELECT fkey, as_of_date, target, {sums},
@@ -141,24 +140,21 @@ def wide_sql(fs: FeatureSet, d: Dialect = DUCKDB) -> str:
     ``target_stats`` has exactly one row per family, date and target, so each
     feature is the ``max`` of one value: cheap integer states, not sums.
     """
-    edges = fs.bucket_edges
-    index = {key: i for i, (key, _, _) in enumerate(fs.targets)}
+    index = fs.target_index()
     cols = []
     for spec in fs.specs:
         if spec.event is None:
             continue
         when = f"target = {index[spec.event]}"
-        if spec.kind == "count":
-            value = " + ".join(f"b{i}" for i, w in enumerate(edges) if w <= spec.window_months)
-        elif spec.kind == "days_since_last":
+        if spec.kind == "days_since_last":
             value = d.days_between("as_of_date", "last_date")
         elif spec.kind == "distinct_members":
             value = "members_recent"
-        else:  # trend
-            t = spec.window_months
-            recent = " + ".join(f"b{i}" for i, w in enumerate(edges) if w <= t)
-            before = " + ".join(f"b{i}" for i, w in enumerate(edges) if t < w <= 2 * t)
-            value = f"({recent}) - ({before})"
+        else:  # count or trend
+            added, subtracted = fs.bucket_terms(spec)
+            value = " + ".join(f"b{i}" for i in added)
+            if subtracted:
+                value = f"({value}) - ({' + '.join(f'b{i}' for i in subtracted)})"
         cols.append(f"CAST(max(CASE WHEN {when} THEN {value} END) AS INTEGER) AS {spec.name}")
     return f"SELECT fkey, as_of_date, {', '.join(cols)} FROM target_stats GROUP BY fkey, as_of_date"
 
