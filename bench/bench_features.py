@@ -76,7 +76,7 @@ def in_process(data: Path, validation: Path, out: Path, repeat: int) -> dict:
 
     def engine():
         con = duckdb.connect()
-        end = register_inputs(con, config, report)
+        _, end = register_inputs(con, config, report)
         [(_, table)] = feature_tables(con, feature_set_from_config(config), [AS_OF], cohort=cohort_from_config(config),
                                       outcome=outcome_from_config(config), data_end=end)
         pq.write_table(table, out, compression="zstd")

@@ -37,14 +37,13 @@ class OutcomeSpec:
     recording_allowance_days: int = 90
 
     def label_complete(self, as_of_date: dt.date, data_end: dt.date) -> bool:
-        month = as_of_date.month - 1 + self.horizon_months
-        year = as_of_date.year + month // 12
-        month = month % 12 + 1
-        day = min(as_of_date.day, _days_in_month(year, month))
-        window_end = dt.date(year, month, day)
+        window_end = add_months(as_of_date, self.horizon_months)
         return window_end + dt.timedelta(days=self.recording_allowance_days) <= data_end + dt.timedelta(days=1)
 
 
-def _days_in_month(year: int, month: int) -> int:
+def add_months(date: dt.date, months: int) -> dt.date:
+    """``date`` moved by whole months, the day clamped to the month's end (as the SQL engines do)."""
+    month = date.month - 1 + months
+    year, month = date.year + month // 12, month % 12 + 1
     nxt = dt.date(year + month // 12, month % 12 + 1, 1)
-    return (nxt - dt.timedelta(days=1)).day
+    return dt.date(year, month, min(date.day, (nxt - dt.timedelta(days=1)).day))

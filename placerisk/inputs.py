@@ -17,7 +17,7 @@ import duckdb
 
 from features import CohortSpec, EventType, FeatureSet, OutcomeSpec
 from placerisk.config import Config
-from placerisk.contracts.checks import literal, quote, typed_expression
+from placerisk.contracts.checks import literal, quote, typed_select
 from placerisk.contracts.schema import FileContract, contracts_for, contracts_hash
 from placerisk.contracts.validate import ROW, file_fingerprint, register_source
 from placerisk.errors import DataError
@@ -77,7 +77,7 @@ def _accepted_view(con: duckdb.DuckDBPyConnection, contract: FileContract, resul
     """A view of the rows of one file that passed its contract, typed as in validation."""
     source = f"src_{contract.name}"
     types = register_source(con, Path(result["path"]), source)
-    cols = ", ".join(f"{typed_expression(c, types[c.name])[0]} AS {quote(c.name)}" for c in contract.columns)
+    cols = typed_select(contract.columns, types)
     where = ""
     if result.get("quarantine"):
         where = f"WHERE {ROW} NOT IN (SELECT row FROM read_parquet({literal(result['quarantine'])}))"
@@ -86,8 +86,12 @@ def _accepted_view(con: duckdb.DuckDBPyConnection, contract: FileContract, resul
     return view
 
 
-def register_inputs(con: duckdb.DuckDBPyConnection, config: Config, report: dict) -> dt.date:
-    """Create ``persons``, ``families``, ``areas``, ``events`` and ``objections`` on ``con``; return the data's end date."""
+def register_inputs(con: duckdb.DuckDBPyConnection, config: Config, report: dict) -> tuple[dt.date | None, dt.date]:
+    """Create ``persons``, ``families``, ``areas``, ``events`` and ``objections`` on ``con``.
+
+    Returns the earliest event date and the data's end (``data.extract_date``, else
+    the latest recorded date), both from one pass over the events.
+    """
     results = {f["name"]: f for f in report["files"]}
     views = {c.name: _accepted_view(con, c, results[c.name]) for c in contracts_for(config)}
     pop = config.population
@@ -100,14 +104,9 @@ def register_inputs(con: duckdb.DuckDBPyConnection, config: Config, report: dict
         for src, s in config.sources.items()
     ]
     con.execute("CREATE OR REPLACE TEMP VIEW events AS " + " UNION ALL ".join(parts))
+    first, latest = con.execute("SELECT min(event_date), max(recorded_date) FROM events").fetchone()
     if config.data.extract_date:
-        return config.data.extract_date
-    latest = con.execute("SELECT max(recorded_date) FROM events").fetchone()[0]
+        return first, config.data.extract_date
     if latest is None:
         raise DataError("the extracts hold no events, so the data's end is unknown: set data.extract_date in the config")
-    return latest
-
-
-def data_start(con: duckdb.DuckDBPyConnection) -> dt.date | None:
-    """The earliest event date in the registered extracts."""
-    return con.execute("SELECT min(event_date) FROM events").fetchone()[0]
+    return first, latest

@@ -232,11 +232,11 @@ def features(args: argparse.Namespace) -> int:
     import pyarrow.parquet as pq
 
     from features import days_since_cap, feature_tables
+    from features.cohort import add_months
     from placerisk import __version__
     from placerisk.inputs import (
         cohort_from_config,
         data_fingerprint,
-        data_start,
         feature_set_from_config,
         load_validation,
         outcome_from_config,
@@ -265,12 +265,12 @@ def features(args: argparse.Namespace) -> int:
     try:
         config.engine.configure(con)
         con.execute(f"SET temp_directory = '{spill.name}'")
-        data_end = register_inputs(con, config, report)
+        first_event, data_end = register_inputs(con, config, report)
         late = [d for d in dates if d > data_end]
         if late:
             raise UserError(f"--as-of: got {late[0]}; expected dates on or before the data's end ({data_end})")
-        first_event = data_start(con)
-        truncated = [d for d in dates if first_event and _months_back(d, feature_set.lookback_months) < first_event]
+        lookback = feature_set.lookback_months
+        truncated = [d for d in dates if first_event and add_months(d.replace(day=1), -lookback) < first_event]
         for d in truncated:
             _say(f"warning: as of {d} the {feature_set.lookback_months}-month lookback starts before the first event ({first_event}): long windows are cut short")
         _say(f"features: {len(feature_set.specs)} features for {len(dates)} as-of date(s), data {first_event} to {data_end}")
@@ -321,11 +321,3 @@ def features(args: argparse.Namespace) -> int:
     total = sum(n for _, n, *_ in counts)
     print(f"wrote {out}: {total:,} rows ({len(counts)} as-of dates) x {len(feature_set.specs)} features in {meta['seconds']} s; metadata {sidecar.name}")
     return 0
-
-
-def _months_back(date, months: int):
-    import datetime as dt
-
-    month = date.month - 1 - months
-    year, month = date.year + month // 12, month % 12 + 1
-    return dt.date(year, month, 1)

@@ -42,6 +42,11 @@ def typed_expression(column: Column, source_type: str) -> tuple[str, bool]:
     return f"TRY_CAST({q} AS {SQL_TYPES[column.type]})", True
 
 
+def typed_select(columns, source_types: dict[str, str]) -> str:
+    """``expr AS "name", ...``: the columns typed exactly as the checks type them."""
+    return ", ".join(f"{typed_expression(c, source_types[c.name])[0]} AS {quote(c.name)}" for c in columns)
+
+
 def key_table(contract_name: str) -> str:
     return quote(f"_keys_{contract_name}")
 

@@ -12,7 +12,7 @@ from typing import Literal
 import duckdb
 import pyarrow as pa
 
-from placerisk.contracts.checks import checked_sql, key_table, literal, quote, typed_expression
+from placerisk.contracts.checks import checked_sql, key_table, literal, quote, typed_select
 from placerisk.contracts.explain import explain
 from placerisk.contracts.schema import FileContract, contracts_hash
 from placerisk.privacy import find_identifiers, looks_like_identifier
@@ -164,9 +164,8 @@ def check_file(
 
 
 def _typed_key_sql(contract: FileContract, view: str, types: dict[str, str]) -> str:
-    col = next(c for c in contract.columns if c.name == contract.key)
-    expr, _ = typed_expression(col, types[col.name])
-    return f"SELECT _row, {expr} AS {quote(col.name)} FROM {view}"
+    key = [c for c in contract.columns if c.name == contract.key]
+    return f"SELECT _row, {typed_select(key, types)} FROM {view}"
 
 
 def _examples(con: duckdb.DuckDBPyConnection, contract: FileContract, bad: str, path: Path) -> list[dict[str, object]]:
