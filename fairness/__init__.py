@@ -1,1 +1,37 @@
-"""Fairness audit, ethics-panel reports and the promotion gate (issue 5)."""
+"""Fairness audit, ethics-panel reports and the promotion gate (issue 5).
+
+Pure functions of scores, labels and sensitive features: no other placerisk
+package is imported, no file is read or written and nothing runs at import time.
+"""
+
+from fairness._audit import AuditResult, audit
+from fairness._cards import atrs_record, model_card
+from fairness._findings import Finding
+from fairness._mitigation import mitigation_tradeoffs, publish_mitigation
+from fairness._policy import FairnessPolicy
+from fairness._proxy import ProxyResult, proxy_check
+from fairness._render import render_all
+from fairness._report_html import to_html
+from fairness._report_json import to_dict, to_json
+from fairness._report_markdown import to_markdown
+from fairness._selection import ranking, selection_mask
+
+__all__ = [
+    "AuditResult",
+    "FairnessPolicy",
+    "Finding",
+    "ProxyResult",
+    "atrs_record",
+    "audit",
+    "mitigation_tradeoffs",
+    "model_card",
+    "proxy_check",
+    "publish_mitigation",
+    "ranking",
+    "render_all",
+    "selection_mask",
+    "to_dict",
+    "to_html",
+    "to_json",
+    "to_markdown",
+]

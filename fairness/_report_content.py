@@ -1,0 +1,202 @@
+"""The report's content, built once and rendered as Markdown or HTML (same words, same figures)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from fairness import _format as fmt
+from fairness._charts import calibration_chart, ratio_chart
+from fairness._findings import INCONCLUSIVE, NOT_ASSESSABLE, OUTSIDE
+from fairness._metrics import LABELS
+from fairness._mitigation import publish_mitigation
+from fairness._suppression import SUPPRESSED
+
+LIGHT_TEXT = {
+    "red": "RED: at least one primary metric is outside the panel's tolerance.",
+    "amber": "AMBER: no primary metric is clearly outside tolerance, but a secondary metric is, "
+             "or some primary comparisons are too uncertain (or too small) to settle.",
+    "green": "GREEN: every primary and secondary comparison lies clearly within tolerance.",
+}
+
+
+@dataclass
+class Table:
+    caption: str
+    header: list[str]
+    rows: list[list[str]]
+
+
+@dataclass
+class Section:
+    title: str
+    paragraphs: list[str] = field(default_factory=list)
+    bullets: list[str] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    charts: list[str] = field(default_factory=list)
+
+
+def _operating_point_text(op: dict) -> str:
+    if op["rule"] == "top_k":
+        rule = f"the top {op['k']:,} families by score"
+    else:
+        rule = f"every family with a score of at least {op['threshold']:g}"
+    return (f"The list is {rule}: {op['n_selected']:,} of {op['n_rows']:,} families "
+            f"({100 * op['selection_rate']:.1f}%). Ties: {op['tie_break']}.")
+
+
+def _summary(result, context: dict) -> Section:
+    mc = result.multiple_comparisons
+    status = result.table("disparities", published=False)
+    primary = status[status["primary"]]
+    counts = {s: int((primary["status"] == s).sum()) for s in (OUTSIDE, INCONCLUSIVE, NOT_ASSESSABLE)}
+    secondary_out = int(((~status["primary"]) & (status["status"] == OUTSIDE)).sum())
+    p = result.policy
+    paragraphs = [
+        f"Traffic light: {LIGHT_TEXT[result.traffic_light]}",
+        _operating_point_text(result.operating_point),
+        (f"We compared each group with a reference group (the largest unless the panel chose one) on "
+        f"{', '.join(LABELS[m] for m in p.primary_metrics)} (primary) and "
+        f"{', '.join(LABELS[m] for m in p.secondary_metrics) or 'no other metrics'} (secondary). "
+        f"A difference is flagged only when its whole {100 * mc['interval_level']:.4g}% interval lies outside "
+        f"the tolerance {p.ratio_low:g}–{p.ratio_high:g}."),
+        (f"Primary comparisons: {counts[OUTSIDE]} outside tolerance, {counts[INCONCLUSIVE]} too uncertain to tell, "
+        f"{counts[NOT_ASSESSABLE]} with too few families to assess. Secondary comparisons outside tolerance: "
+        f"{secondary_out}."),
+        f"We made {mc['comparisons']} comparisons. Even if no real difference lay outside the tolerance, "
+        f"up to about {mc['expected_false_flags_at_most']:.1f} could be flagged by chance, so a single flag "
+        f"on a small group deserves caution"
+        + (" (intervals here are Bonferroni-adjusted)." if mc["adjust"] == "bonferroni" else
+           f"; a Bonferroni-adjusted level of {100 * mc['bonferroni_level']:.5g}% is available in the policy."),
+    ]
+    bullets = [f"{k.replace('_', ' ').capitalize()}: {v}" for k, v in context.items()]
+    return Section("Summary", paragraphs=paragraphs, bullets=bullets)
+
+
+def _findings(result) -> Section:
+    flagged = [f.sentence for f in result.findings if f.status == OUTSIDE]
+    unsettled = [f.sentence for f in result.findings if f.status != OUTSIDE]
+    section = Section("Findings")
+    section.paragraphs.append(f"{len(flagged)} flagged difference(s)." if flagged else "No difference is flagged.")
+    section.bullets = flagged + unsettled
+    return section
+
+
+def _disparities(result, published: bool) -> Section:
+    table = result.table("disparities", published=published)
+    rows = [[r["feature"], r["group"], r["reference_group"], LABELS[r["metric"]] + (" *" if r["primary"] else ""),
+             fmt.cell(r, "ratio", interval=True), fmt.cell(r, "difference", interval=True), r["status"]]
+            for _, r in table.iterrows()]
+    section = Section("Disparities against the reference group", paragraphs=[
+        "Ratio = group's rate / reference group's rate, with its interval; * marks a primary metric."])
+    section.tables.append(Table("Ratios and differences", ["Feature", "Group", "Reference", "Metric",
+                                                            "Ratio (interval)", "Difference (interval)", "Status"], rows))
+    p = result.policy
+    for feature, part in table[table["primary"]].groupby("feature", sort=False):
+        for metric, rows_ in part.groupby("metric", sort=False):
+            chart = ratio_chart(rows_.assign(label=rows_["group"]), p.ratio_low, p.ratio_high,
+                                f"{LABELS[metric]} ratio by {feature}")
+            if chart:
+                section.charts.append(chart)
+    return section
+
+
+def _groups(result, published: bool) -> Section:
+    section = Section("Figures by group", paragraphs=[
+        (f"Counts are rounded to the nearest {result.policy.round_to}; {SUPPRESSED} marks a figure withheld "
+        f"because it rests on fewer than {result.policy.min_cell_count} families; {fmt.DASH} means undefined.")])
+    header = ["Group", "Families", "With outcome", "Listed", "Selection rate", "Recall", "False-negative rate",
+              "False-positive rate", "Precision", "ROC AUC", "Mean score", "Observed rate"]
+    tables = [result.table("overall", published=published).assign(feature="All families", group="All families"),
+              result.table("by_group", published=published)]
+    for feature, part in pd.concat(tables, ignore_index=True).groupby("feature", sort=False):
+        rows = [[r["group"] + (" (reference)" if r.get("reference") is True else ""),
+                 fmt.cell(r, "n", fmt.count), fmt.cell(r, "positives", fmt.count), fmt.cell(r, "selected", fmt.count),
+                 fmt.cell(r, "selection_rate", fmt.pct, True), fmt.cell(r, "recall", fmt.pct, True),
+                 fmt.cell(r, "false_negative_rate", fmt.pct, True), fmt.cell(r, "false_positive_rate", fmt.pct),
+                 fmt.cell(r, "precision", fmt.pct), fmt.cell(r, "roc_auc", interval=True),
+                 fmt.cell(r, "mean_score", fmt.pct), fmt.cell(r, "base_rate", fmt.pct)] for _, r in part.iterrows()]
+        section.tables.append(Table(str(feature), header, rows))
+    return section
+
+
+def _calibration(result, published: bool) -> Section:
+    section = Section("Calibration by group", paragraphs=[
+        ("Scores are grouped into bands (quantiles of all scores). In each band, a well-calibrated score has "
+        "a mean score close to the observed outcome rate, for every group alike.")])
+    table = result.table("calibration", published=published)
+    for feature, part in table.groupby("feature", sort=False):
+        chart = calibration_chart(part, f"Calibration by {feature}")
+        if chart:
+            section.charts.append(chart)
+        rows = [[r["group"], str(r["band"]), f"{fmt.num(r['score_low'], 3)}–{fmt.num(r['score_high'], 3)}",
+                 fmt.cell(r, "n", fmt.count), fmt.cell(r, "mean_score", fmt.pct),
+                 fmt.cell(r, "observed_rate", fmt.pct, True)] for _, r in part.iterrows()]
+        section.tables.append(Table(f"Calibration: {feature}", ["Group", "Band", "Scores", "Families",
+                                                               "Mean score", "Observed rate (interval)"], rows))
+    return section
+
+
+def _proxy(proxy) -> Section:
+    section = Section("Proxy check", paragraphs=[
+        ("Which model inputs carry information about each sensitive feature (0 = none, 1 = determines it), and "
+        "how well all inputs together predict it (balanced accuracy against chance). Strong proxies can "
+        "reproduce a disparity even when the sensitive feature itself is not an input.")])
+    section.tables.append(Table("Combined", ["Sensitive feature", "Groups", "Balanced accuracy", "Chance"],
+                                [[r.feature, str(r.groups), fmt.num(r.balanced_accuracy), fmt.num(r.chance)]
+                                 for r in proxy.combined.itertuples()]))
+    section.tables.append(Table("Strongest inputs", ["Sensitive feature", "Rank", "Input", "Measure", "Strength"],
+                                [[r.feature, str(r.rank), r.input, r.measure, fmt.num(r.strength, 3)]
+                                 for r in proxy.associations.itertuples()]))
+    return section
+
+
+def _mitigation(mitigation: pd.DataFrame, result, published: bool) -> Section:
+    ratio_cols = [c for c in mitigation.columns if c.startswith(("min_ratio_", "max_ratio_"))]
+    section = Section("Mitigation options", paragraphs=[
+        ("Options for the panel to weigh, not applied automatically. Each row shows the list size, its accuracy "
+        "and the spread of the first primary metric's ratio to the reference group.")])
+    header = ["Option", "Listed", "Precision", "Recall", *[c.replace("_", " ") for c in ratio_cols], "Worst group", "Note"]
+    table = publish_mitigation(mitigation, result.policy) if published else mitigation.assign(suppressed=[()] * len(mitigation))
+    rows = [[r["option"], fmt.cell(r, "selected", fmt.count), fmt.cell(r, "precision", fmt.pct),
+             fmt.cell(r, "recall", fmt.pct), *[fmt.num(r[c]) for c in ratio_cols], str(r["worst_group"] or fmt.DASH),
+             r["note"]] for _, r in table.iterrows()]
+    section.tables.append(Table("Trade-offs", header, rows))
+    return section
+
+
+def _method(result, published: bool) -> Section:
+    p, m, mc = result.policy, result.method, result.multiple_comparisons
+    return Section("Data and method notes", bullets=[
+        _operating_point_text(result.operating_point),
+        (f"Uncertainty: {m['n_boot']} bootstrap resamples, stratified by group (each group resampled within "
+        f"itself, keeping its size), with the list held fixed at the audited operating point. Because each "
+        f"family's cell (listed or not, outcome or not, score band) is fixed, a resample is drawn as a "
+        f"multinomial draw of each group's cell counts, which is the same in distribution as resampling "
+        f"families. ROC AUC is resampled the same way over score levels. Percentile intervals at "
+        f"{100 * p.ci_level:g}%; random seed {m['random_state']}."),
+        (f"Flags: a comparison is flagged only when its whole {100 * mc['interval_level']:.4g}% interval for the "
+        f"ratio lies outside {p.ratio_low:g}–{p.ratio_high:g}; {mc['comparisons']} comparisons were made; "
+        f"chance alone could flag up to about {mc['expected_false_flags_at_most']:.1f}."),
+        f"Suppression: counts below {p.min_cell_count} are withheld ({SUPPRESSED}); so is every rate, ratio "
+        f"and interval whose numerator, denominator or their difference is below {p.min_cell_count}; other "
+        f"counts are rounded to the nearest {p.round_to}. Rates use unrounded counts."
+        + ("" if published else " THIS IS THE FULL, UNSUPPRESSED VERSION: do not publish."),
+        "Missing values of a sensitive feature are reported as their own group, \"Missing\".",
+        "Mean scores are treated as fixed in the bootstrap; only observed rates carry intervals.",
+        ("Rounding and suppression protect each table; figures across overlapping tables (for example an "
+        "intersection and its parts) are not cross-checked for differencing."),
+    ])
+
+
+def build_sections(result, *, context=None, proxy=None, mitigation=None, published=True) -> list[Section]:
+    """All report sections, in reading order."""
+    sections = [_summary(result, dict(context or {})), _findings(result), _disparities(result, published),
+                _groups(result, published), _calibration(result, published)]
+    if proxy is not None:
+        sections.append(_proxy(proxy))
+    if mitigation is not None:
+        sections.append(_mitigation(mitigation, result, published))
+    sections.append(_method(result, published))
+    return sections

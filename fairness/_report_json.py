@@ -1,0 +1,58 @@
+"""Machine-readable report."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pandas as pd
+
+from fairness._mitigation import publish_mitigation
+
+SCHEMA_VERSION = 1
+
+
+def _clean(value):
+    if isinstance(value, dict):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    return [_clean(r) for r in frame.to_dict("records")]
+
+
+def to_dict(result, *, context=None, proxy=None, mitigation=None, published=True) -> dict:
+    """The audit as a JSON-ready dict; NaN becomes null; suppressed cells are null and named in
+    each row's ``suppressed`` list. ``published=False`` gives unsuppressed figures."""
+    out = {
+        "schema_version": SCHEMA_VERSION,
+        "published": published,
+        "context": _clean(dict(context or {})),
+        "traffic_light": result.traffic_light,
+        "operating_point": _clean(result.operating_point),
+        "policy": result.policy.to_dict(),
+        "multiple_comparisons": _clean(result.multiple_comparisons),
+        "method": _clean(result.method),
+        "findings": [_clean(f.to_dict()) for f in result.findings],
+        "tables": {name: _records(result.table(name, published=published)) for name in result.table_names},
+    }
+    if proxy is not None:
+        out["proxy_check"] = {"associations": _records(proxy.associations), "combined": _records(proxy.combined),
+                              "method": _clean(proxy.method)}
+    if mitigation is not None:
+        out["mitigation"] = _records(publish_mitigation(mitigation, result.policy) if published else mitigation)
+    return out
+
+
+def to_json(result, *, context=None, proxy=None, mitigation=None, published=True, indent=2) -> str:
+    """:func:`to_dict` serialised as JSON text."""
+    return json.dumps(to_dict(result, context=context, proxy=proxy, mitigation=mitigation, published=published),
+                      indent=indent, ensure_ascii=False)

@@ -1,0 +1,46 @@
+"""Markdown rendering of the report sections."""
+
+from __future__ import annotations
+
+from fairness._report_content import Section, build_sections
+
+
+def _escape(text: str) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def render_sections(sections: list[Section], title: str) -> str:
+    """Markdown for ``sections``; charts are left to the HTML report."""
+    lines = [f"# {title}", ""]
+    for section in sections:
+        lines += [f"## {section.title}", ""]
+        for paragraph in section.paragraphs:
+            lines += [paragraph, ""]
+        if section.bullets:
+            lines += [f"- {b}" for b in section.bullets] + [""]
+        for table in section.tables:
+            lines += [f"**{table.caption}**", "", "| " + " | ".join(map(_escape, table.header)) + " |",
+                      "|" + "---|" * len(table.header)]
+            lines += ["| " + " | ".join(map(_escape, row)) + " |" for row in table.rows]
+            lines.append("")
+    return "\n".join(lines)
+
+
+def to_markdown(result, *, context=None, proxy=None, mitigation=None, published=True,
+                title="Fairness audit") -> str:
+    """The fairness report as Markdown (same content as :func:`to_html`, without charts).
+
+    Parameters
+    ----------
+    result : AuditResult
+    context : dict, optional
+        Plain facts shown in the summary, e.g. ``{"model": "lgbm v3", "data": "...",
+        "operating point": "weekly list of 132 families"}``; works for any score.
+    proxy : ProxyResult, optional
+    mitigation : DataFrame, optional
+        From :func:`mitigation_tradeoffs`.
+    published : bool, default=True
+        Suppressed and rounded figures; ``False`` gives the full version (not for publication).
+    """
+    sections = build_sections(result, context=context, proxy=proxy, mitigation=mitigation, published=published)
+    return render_sections(sections, title if published else f"{title} (FULL VERSION: NOT FOR PUBLICATION)")
