@@ -1,1 +1,51 @@
-"""Temporal validation, candidate models and MLflow tracking (issue 4)."""
+"""Temporal validation, candidate comparison and the deployed fit.
+
+Pure: takes feature frames and returns results; the CLI wiring reads files
+and logs to MLflow.
+"""
+
+from training.candidates import KINDS, CandidateSpec
+from training.data import TrainingData
+from training.fit import FittedCandidate, fit_candidate
+from training.metrics import (
+    calibration_curve,
+    calibration_error,
+    evaluate,
+    precision_at_k,
+    ranking,
+    recall_at_k,
+    top_decile_lift,
+)
+from training.pipeline import CandidateResult, TrainingResult, train_and_evaluate
+from training.splits import (
+    Split,
+    check_split,
+    describe,
+    final_split,
+    rolling_origin,
+    snapshot_dates,
+)
+
+__all__ = [
+    "KINDS",
+    "CandidateResult",
+    "CandidateSpec",
+    "FittedCandidate",
+    "Split",
+    "TrainingData",
+    "TrainingResult",
+    "calibration_curve",
+    "calibration_error",
+    "check_split",
+    "describe",
+    "evaluate",
+    "final_split",
+    "fit_candidate",
+    "precision_at_k",
+    "ranking",
+    "recall_at_k",
+    "rolling_origin",
+    "snapshot_dates",
+    "top_decile_lift",
+    "train_and_evaluate",
+]

@@ -1,0 +1,92 @@
+"""The deployable model: one fitted estimator, its calibrator and what scoring needs to use it.
+
+A ``RiskModel`` carries the feature definitions (so scoring rebuilds features
+exactly as training did), the ordered feature names and their plain-English
+descriptions, the calibrator fitted on data later than the training rows, the
+ventile edges for the 1-20 band, and the means needed to explain a score.
+
+Ranking and ties
+----------------
+Families are ranked by ``rank_score`` (the uncalibrated model score), highest
+first, ties broken by ``family_id`` ascending. Calibration is monotone, so this
+order is also an order by calibrated probability; ranking by the raw score
+keeps the order the isotonic steps would otherwise flatten into ties.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.frozen import FrozenEstimator
+
+BANDS = 20
+
+
+def fit_calibrator(estimator, X: pd.DataFrame, y, method: str = "isotonic") -> CalibratedClassifierCV:
+    """Calibrate an already fitted ``estimator`` on (later) data ``X, y``; the estimator is not refitted."""
+    if method not in ("isotonic", "sigmoid"):
+        raise ValueError(f"calibration method: got {method!r}; expected 'isotonic' or 'sigmoid'")
+    y = np.asarray(y)
+    if len(np.unique(y)) != 2:
+        raise ValueError(f"calibration data: got classes {np.unique(y).tolist()}; expected both 0 and 1")
+    return CalibratedClassifierCV(FrozenEstimator(estimator), method=method).fit(X, y)
+
+
+def ventile_edges(rank_score: np.ndarray) -> np.ndarray:
+    """The 19 inner edges that split ``rank_score`` into 20 equal-sized bands."""
+    return np.quantile(np.asarray(rank_score, dtype=np.float64), np.arange(1, BANDS) / BANDS)
+
+
+@dataclass
+class RiskModel:
+    """A fitted candidate ready to score: see the module docstring."""
+
+    name: str
+    estimator: object
+    calibrator: CalibratedClassifierCV
+    feature_names: tuple[str, ...]
+    ventile_edges: np.ndarray
+    descriptions: dict[str, str] = field(default_factory=dict)
+    feature_definitions: dict | None = None
+    metadata: dict = field(default_factory=dict)
+
+    def frame(self, X: pd.DataFrame) -> pd.DataFrame:
+        """``X``'s model features as float64, in the trained order; refuses missing or non-numeric columns."""
+        missing = [c for c in self.feature_names if c not in X.columns]
+        if missing:
+            raise ValueError(f"X: missing {len(missing)} feature column(s), e.g. {missing[:3]}; expected the model's {len(self.feature_names)} features")
+        cols = X[list(self.feature_names)]
+        bad = [c for c in cols.columns if not pd.api.types.is_numeric_dtype(cols[c]) or pd.api.types.is_bool_dtype(cols[c])]
+        if bad:
+            raise ValueError(f"X: column {bad[0]!r} has type {cols[bad[0]].dtype}; expected numbers")
+        return cols.astype(np.float64)
+
+    def rank_score(self, X: pd.DataFrame) -> np.ndarray:
+        return self.estimator.predict_proba(self.frame(X))[:, 1]
+
+    def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
+        """Calibrated probability of the outcome."""
+        return self.calibrator.predict_proba(self.frame(X))[:, 1]
+
+    def band(self, rank_score: np.ndarray) -> np.ndarray:
+        """1 (lowest twentieth of the calibration population) to 20 (highest)."""
+        return 1 + np.searchsorted(self.ventile_edges, rank_score, side="right")
+
+    def predict(self, X: pd.DataFrame) -> pd.DataFrame:
+        """``score`` (calibrated probability), ``band`` (1-20) and ``rank_score`` per row, in ``X``'s order."""
+        Xf = self.frame(X)
+        rank = self.estimator.predict_proba(Xf)[:, 1]
+        return pd.DataFrame(
+            {"score": self.calibrator.predict_proba(Xf)[:, 1], "band": self.band(rank).astype(np.int64), "rank_score": rank},
+            index=X.index,
+        )
+
+    def explain(self, X: pd.DataFrame, top: int = 3) -> pd.DataFrame:
+        """The ``top`` features pushing each row's score up the most (see ``models.explain``)."""
+        from models.explain import contributions, top_reasons
+
+        Xf = self.frame(X)
+        return top_reasons(contributions(self.estimator, Xf), Xf, self.descriptions, top=top)

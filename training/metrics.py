@@ -1,0 +1,101 @@
+"""Ranking and probability metrics, with a documented tie-break.
+
+Families are ranked by score, highest first; equal scores are ordered by
+``tiebreak`` ascending (``family_id`` in practice), so the top k is the same on
+every run. Ranking metrics use the ranking score; Brier score and calibration
+error use the calibrated probability.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
+
+
+def ranking(y_score, tiebreak=None) -> np.ndarray:
+    """Row positions from highest to lowest score; ties by ``tiebreak`` ascending, then by position."""
+    y_score = np.asarray(y_score, dtype=np.float64)
+    if np.isnan(y_score).any():
+        raise ValueError(f"y_score: got {int(np.isnan(y_score).sum())} missing value(s); expected a score for every row")
+    keys = [np.arange(len(y_score))]
+    if tiebreak is not None:
+        keys.insert(0, np.asarray(tiebreak))
+    return np.lexsort((*keys, -y_score))
+
+
+def _check_k(k: int, n: int) -> int:
+    if not 1 <= k <= n:
+        raise ValueError(f"k: got {k}; expected between 1 and {n} (the number of rows)")
+    return int(k)
+
+
+def precision_at_k(y_true, y_score, k: int, tiebreak=None) -> float:
+    y_true = np.asarray(y_true)
+    k = _check_k(k, len(y_true))
+    return float(y_true[ranking(y_score, tiebreak)[:k]].mean())
+
+
+def recall_at_k(y_true, y_score, k: int, tiebreak=None) -> float:
+    y_true = np.asarray(y_true)
+    k = _check_k(k, len(y_true))
+    positives = y_true.sum()
+    return float(y_true[ranking(y_score, tiebreak)[:k]].sum() / positives) if positives else float("nan")
+
+
+def k_for_share(share: float, n: int) -> int:
+    """The list size for the top ``share`` of ``n`` rows (at least 1)."""
+    return max(1, round(share * n))
+
+
+def calibration_error(y_true, y_prob, n_bins: int = 10) -> float:
+    """Expected calibration error: size-weighted mean |mean probability - observed rate| over equal-count bins."""
+    y_true = np.asarray(y_true, dtype=np.float64)
+    y_prob = np.asarray(y_prob, dtype=np.float64)
+    order = np.argsort(y_prob, kind="stable")
+    bins = np.array_split(order, n_bins)
+    return float(sum(len(b) * abs(y_prob[b].mean() - y_true[b].mean()) for b in bins if len(b)) / len(y_true))
+
+
+def calibration_curve(y_true, y_prob, n_bins: int = 10) -> tuple[np.ndarray, np.ndarray]:
+    """(mean probability, observed rate) per equal-count bin, lowest first."""
+    y_true = np.asarray(y_true, dtype=np.float64)
+    y_prob = np.asarray(y_prob, dtype=np.float64)
+    bins = [b for b in np.array_split(np.argsort(y_prob, kind="stable"), n_bins) if len(b)]
+    return np.array([y_prob[b].mean() for b in bins]), np.array([y_true[b].mean() for b in bins])
+
+
+def top_decile_lift(y_true, y_score, tiebreak=None) -> float:
+    y_true = np.asarray(y_true)
+    base = y_true.mean()
+    return precision_at_k(y_true, y_score, k_for_share(0.1, len(y_true)), tiebreak) / base if base else float("nan")
+
+
+def evaluate(y_true, rank_score, probability, *, k: int, shares=(0.01, 0.05, 0.1), tiebreak=None, oracle=None) -> dict[str, float]:
+    """Every reported metric for one test set. ``oracle`` (true probabilities, synthetic data only) adds
+    the oracle's precision at k and the share of it the model reaches."""
+    y_true = np.asarray(y_true).astype(np.int64)
+    n = len(y_true)
+    k = min(k, n)
+    two_classes = 0 < y_true.sum() < n
+    out = {
+        "rows": float(n),
+        "base_rate": float(y_true.mean()),
+        "k": float(k),
+        "precision_at_k": precision_at_k(y_true, rank_score, k, tiebreak),
+        "recall_at_k": recall_at_k(y_true, rank_score, k, tiebreak),
+    }
+    for share in shares:
+        kk = k_for_share(share, n)
+        tag = f"{share * 100:g}pct"
+        out[f"precision_at_{tag}"] = precision_at_k(y_true, rank_score, kk, tiebreak)
+        out[f"recall_at_{tag}"] = recall_at_k(y_true, rank_score, kk, tiebreak)
+    out["roc_auc"] = float(roc_auc_score(y_true, rank_score)) if two_classes else float("nan")
+    out["average_precision"] = float(average_precision_score(y_true, rank_score)) if two_classes else float("nan")
+    out["brier"] = float(brier_score_loss(y_true, probability))
+    out["calibration_error"] = calibration_error(y_true, probability)
+    out["top_decile_lift"] = top_decile_lift(y_true, rank_score, tiebreak)
+    if oracle is not None:
+        oracle_p = precision_at_k(y_true, oracle, k, tiebreak)
+        out["oracle_precision_at_k"] = oracle_p
+        out["share_of_oracle_precision_at_k"] = out["precision_at_k"] / oracle_p if oracle_p else float("nan")
+    return out

@@ -1,0 +1,161 @@
+"""The training run in one readable function: every candidate on every split, then the deployed fit."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from models import RiskModel, ventile_edges
+from training.candidates import CandidateSpec
+from training.data import TrainingData
+from training.fit import FittedCandidate, best_params, fit_candidate
+from training.metrics import evaluate
+from training.splits import Split
+
+
+@dataclass
+class TestPredictions:
+    """One candidate's scores on one test snapshot (kept in memory for plots and the audit; never logged)."""
+
+    rows: np.ndarray
+    rank_score: np.ndarray
+    probability: np.ndarray
+
+
+@dataclass
+class CandidateResult:
+    spec: CandidateSpec
+    metrics: list[dict] = field(default_factory=list)            # one dict per split
+    params: list[dict] = field(default_factory=list)             # chosen per split
+    searches: list[list[dict]] = field(default_factory=list)     # grid scores per split
+    predictions: list[TestPredictions] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def mean(self) -> dict[str, float]:
+        frame = pd.DataFrame(self.metrics)
+        return {k: float(v) for k, v in frame.mean(numeric_only=True).items()}
+
+
+@dataclass
+class TrainingResult:
+    splits: list[Split]
+    final_split: Split
+    candidates: list[CandidateResult]
+    primary_metric: str
+    chosen: str
+    best_baseline: str | None
+    beats_baselines: bool
+    model: RiskModel
+
+    def table(self) -> pd.DataFrame:
+        """Metrics per candidate and split, plus a 'mean' row per candidate."""
+        rows = []
+        for c in self.candidates:
+            for split, m in zip(self.splits, c.metrics, strict=True):
+                rows.append({"candidate": c.spec.name, "baseline": c.spec.is_baseline, "split": split.name, **m})
+            rows.append({"candidate": c.spec.name, "baseline": c.spec.is_baseline, "split": "mean", **c.mean()})
+        return pd.DataFrame(rows)
+
+    def result(self, name: str) -> CandidateResult:
+        return next(c for c in self.candidates if c.spec.name == name)
+
+
+Progress = Callable[[str], None]
+
+
+def _quiet(message: str) -> None:
+    return None
+
+
+def _choose(candidates: list[CandidateResult], metric: str) -> tuple[str, str | None, bool]:
+    learnt = [c for c in candidates if not c.spec.is_baseline]
+    baselines = [c for c in candidates if c.spec.is_baseline]
+    if not learnt:
+        raise ValueError("candidates: got only baselines; expected at least one learnt model (logistic or lightgbm)")
+    score = {c.spec.name: c.mean().get(metric, float("nan")) for c in candidates}
+    chosen = max(learnt, key=lambda c: (np.nan_to_num(score[c.spec.name], nan=-np.inf), -learnt.index(c))).spec.name
+    if not baselines:
+        return chosen, None, True
+    best_baseline = max(baselines, key=lambda c: (np.nan_to_num(score[c.spec.name], nan=-np.inf), -baselines.index(c))).spec.name
+    return chosen, best_baseline, bool(score[chosen] > score[best_baseline])
+
+
+def train_and_evaluate(
+    data: TrainingData,
+    splits: Sequence[Split],
+    final: Split,
+    candidates: Sequence[CandidateSpec],
+    *,
+    k: int,
+    shares: Sequence[float] = (0.01, 0.05, 0.1),
+    calibration: str = "isotonic",
+    select_by: str = "average_precision",
+    primary_metric: str = "precision_at_k",
+    random_state: int = 0,
+    n_jobs: int | None = None,
+    descriptions: dict[str, str] | None = None,
+    feature_definitions: dict | None = None,
+    progress: Progress = _quiet,
+) -> TrainingResult:
+    """Evaluate every candidate on every split (same rows, same k), choose the best learnt one by
+    ``primary_metric``, compare it with the best baseline, and fit it on the final split."""
+    results = [CandidateResult(spec) for spec in candidates]
+    for i, split in enumerate(splits, start=1):
+        train, cal, test = data.rows(split.train_dates), data.rows([split.calibration_date]), data.rows([split.test_date])
+        for part, rows in (("training", train), ("calibration", cal), ("test", test)):
+            if len(np.unique(data.y[rows])) != 2:
+                raise ValueError(f"{split.name}: the {part} rows hold only one class; expected both outcomes (add snapshots or families)")
+        progress(f"split {i}/{len(splits)}: train {len(train):,} rows, calibrate {len(cal):,}, test {len(test):,} ({split.test_date})")
+        X_train, y_train = data.X.iloc[train], data.y[train]
+        X_cal, y_cal = data.X.iloc[cal], data.y[cal]
+        X_test = data.X.iloc[test]
+        oracle = None if data.oracle is None else data.oracle[test]
+        for j, result in enumerate(results, start=1):
+            started = time.perf_counter()
+            fitted = fit_candidate(result.spec, X_train, y_train, X_cal, y_cal, calibration=calibration, select_by=select_by,
+                                   random_state=random_state, n_jobs=n_jobs)
+            rank = fitted.estimator.predict_proba(X_test)[:, 1]
+            prob = fitted.calibrator.predict_proba(X_test)[:, 1]
+            metrics = evaluate(data.y[test], rank, prob, k=k, shares=shares, tiebreak=data.family_id[test], oracle=oracle)
+            result.metrics.append(metrics)
+            result.params.append(fitted.params)
+            result.searches.append(fitted.search)
+            result.predictions.append(TestPredictions(test, rank, prob))
+            took = time.perf_counter() - started
+            result.seconds += took
+            progress(f"  [{j}/{len(results)}] {result.spec.name}: {primary_metric} {metrics[primary_metric]:.3f} ({took:.1f} s)")
+    chosen, best_baseline, beats = _choose(results, primary_metric)
+    spec = next(r.spec for r in results if r.spec.name == chosen)
+    params = best_params(spec, next(r.searches for r in results if r.spec.name == chosen))
+    progress(f"final fit: {chosen} on {len(final.train_dates)} snapshots, calibrated on {final.calibration_date}")
+    train, cal = data.rows(final.train_dates), data.rows([final.calibration_date])
+    fitted: FittedCandidate = fit_candidate(spec, data.X.iloc[train], data.y[train], data.X.iloc[cal], data.y[cal], calibration=calibration,
+                                            select_by=select_by, random_state=random_state, n_jobs=n_jobs, params=params)
+    chosen_result = next(r for r in results if r.spec.name == chosen)
+    model = RiskModel(
+        name=chosen,
+        estimator=fitted.estimator,
+        calibrator=fitted.calibrator,
+        feature_names=tuple(str(c) for c in data.X.columns),
+        ventile_edges=ventile_edges(fitted.estimator.predict_proba(data.X.iloc[cal])[:, 1]),
+        descriptions=dict(descriptions or {}),
+        feature_definitions=feature_definitions,
+        metadata={
+            "candidate": chosen,
+            "kind": spec.kind,
+            "params": params,
+            "calibration": calibration,
+            "train_dates": [d.isoformat() for d in final.train_dates],
+            "calibration_date": final.calibration_date.isoformat(),
+            "primary_metric": primary_metric,
+            "mean_metrics": chosen_result.mean(),
+            "best_baseline": best_baseline,
+            "beats_baselines": beats,
+            "k": k,
+        },
+    )
+    return TrainingResult(list(splits), final, results, primary_metric, chosen, best_baseline, beats, model)
