@@ -20,6 +20,9 @@ typical use:
   placerisk synth --families 20000 --out data/synthetic
   placerisk validate --data data/synthetic
   placerisk features --data data/synthetic --as-of 2024-01-01 2024-04-01 --out outputs/features.parquet
+  placerisk train                                 compare models in time, audit, log to MLflow, register the best
+  placerisk audit --scores s.csv --score risk --label outcome --sensitive ethnicity,sex --top-k 100 --out audit/
+  placerisk approve --model placerisk-family-risk --version 3 --reviewer "Ethics panel" --decision approve --note "..."
   placerisk pseudonymise --in raw.csv --out sendable.csv --columns nhs_number --key-file key.txt
 
 every command reads ./placerisk.yaml when present (or --config FILE), else the embedded defaults.
@@ -92,6 +95,38 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--all-families", action="store_true", help="include families outside the cohort (in_cohort = false)")
     p.add_argument("--overwrite", action="store_true", help="replace an existing output")
 
+    p = sub.add_parser("train", parents=[common], help="compare models over rolling-origin splits, audit them, log to MLflow, register the best")
+    p.add_argument("--data", metavar="DIR", help="folder of validated extracts (default: data.dir)")
+    p.add_argument("--validation", metavar="DIR", help="its validation report (default: <data.output_dir>/validation)")
+    p.add_argument("--table", metavar="FILE", help="train from your own feature table (CSV or Parquet) instead")
+    p.add_argument("--id", metavar="COL", help="with --table: the family (or person) id column; breaks ties, never a model input")
+    p.add_argument("--label", metavar="COL", help="with --table: the outcome column (0, 1, or empty when not yet known)")
+    p.add_argument("--time", metavar="COL", help="with --table: the as-of date column (enables temporal splits)")
+    p.add_argument("--sensitive", metavar="COLS", help="with --table: comma-separated columns kept for the audit, never model inputs")
+    p.add_argument("--no-register", action="store_true", help="log the run but do not register a model version")
+
+    p = sub.add_parser("audit", parents=[common], help="fairness audit of any risk score (e.g. a vendor's) at its operating point")
+    p.add_argument("--scores", required=True, metavar="FILE", help="CSV or Parquet with a score, an observed outcome and sensitive columns")
+    p.add_argument("--score", required=True, metavar="COL", help="the score column (higher = higher priority)")
+    p.add_argument("--label", required=True, metavar="COL", help="the observed outcome column (0 or 1)")
+    p.add_argument("--sensitive", required=True, metavar="COLS", help="comma-separated sensitive columns, e.g. ethnicity,sex")
+    p.add_argument("--intersection", action="append", default=[], metavar="A*B", help="audit an intersection too, e.g. ethnicity*sex (repeatable)")
+    op = p.add_mutually_exclusive_group(required=True)
+    op.add_argument("--top-k", type=_positive, metavar="K", help="the list: the K highest scores")
+    op.add_argument("--threshold", type=float, metavar="T", help="the list: every score at or above T")
+    p.add_argument("--id", metavar="COL", help="id column: ties in score are broken by it, ascending (default: file order)")
+    p.add_argument("--out", required=True, metavar="DIR", help="folder for report.html, report.md and report.json")
+    p.add_argument("--full", action="store_true", help="also write the unsuppressed tables (for the data scientist only) to DIR/full/")
+    p.add_argument("--seed", type=_whole_number(0), default=0, help="bootstrap seed (default: %(default)s)")
+    p.add_argument("--overwrite", action="store_true", help="replace an earlier report in the folder")
+
+    p = sub.add_parser("approve", parents=[common], help="record the ethics panel's decision; approval moves the 'champion' alias")
+    p.add_argument("--model", required=True, metavar="NAME", help="registered model name")
+    p.add_argument("--version", required=True, metavar="V", help="model version")
+    p.add_argument("--reviewer", required=True, metavar="WHO", help="who decided (the panel or its chair)")
+    p.add_argument("--decision", required=True, choices=["approve", "reject"])
+    p.add_argument("--note", required=True, metavar="TEXT", help="why: recorded with the decision")
+
     p = sub.add_parser("pseudonymise", parents=[common], help="replace id columns by keyed HMAC-SHA256 pseudonyms (run by a partner before sending)")
     p.add_argument("--in", dest="input", required=True, metavar="FILE", help="CSV or Parquet file to read")
     p.add_argument("--out", required=True, metavar="FILE", help="file to write (.csv or .parquet)")
@@ -108,7 +143,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from placerisk import jobs
 
-    handlers = {"init": jobs.init, "synth": jobs.synth, "validate": jobs.validate, "features": jobs.features, "pseudonymise": jobs.pseudonymise}
+    handlers = {"init": jobs.init, "synth": jobs.synth, "validate": jobs.validate, "features": jobs.features, "train": jobs.train,
+                "audit": jobs.audit, "approve": jobs.approve, "pseudonymise": jobs.pseudonymise}
     try:
         return handlers[args.command](args)
     except UserError as err:

@@ -129,6 +129,52 @@ class FairnessConfig(_Section):
     tolerance: ToleranceConfig
     min_cell_count: int = Field(ge=1)
     round_to: int = Field(ge=1)
+    list_weeks: int = Field(ge=1, le=520)
+    bootstrap_resamples: int = Field(ge=20, le=10_000)
+    confidence: float = Field(gt=0.5, lt=1)
+
+
+class BaselineConfig(_Section):
+    description: str = ""
+    features: list[str] = Field(min_length=1)
+    tiebreak: list[str] = []
+
+
+class TrainingConfig(_Section):
+    snapshots: int = Field(ge=3, le=120)
+    snapshot_months: int = Field(ge=1, le=24)
+    last_snapshot: dt.date | None = None
+    splits: int = Field(ge=1, le=24)
+    calibration: Literal["isotonic", "sigmoid"]
+    select_by: Literal["average_precision", "roc_auc"]
+    primary_metric: Literal["precision_at_k", "recall_at_k", "average_precision", "roc_auc", "precision_at_1pct", "precision_at_5pct", "precision_at_10pct"]
+    top_shares: list[float] = []
+    seed: int = Field(ge=0)
+    threads: int | None = Field(default=None, ge=1, le=512)
+    baselines: dict[str, BaselineConfig] = {}
+    best_single_feature: bool = True
+    logistic: list[dict[str, float]] = []
+    lightgbm: list[dict[str, Any]] = []
+
+    @model_validator(mode="after")
+    def _consistent(self) -> TrainingConfig:
+        if self.splits >= self.snapshots - 1:
+            raise _keyed("training.splits", self.splits, f"fewer than snapshots - 1 ({self.snapshots - 1}): each fold needs earlier snapshots to train and calibrate on")
+        for i, share in enumerate(self.top_shares):
+            if not 0 < share < 1:
+                raise _keyed(f"training.top_shares[{i}]", share, "a share between 0 and 1, e.g. 0.05 for the top 5%")
+        if not self.logistic and not self.lightgbm:
+            raise _keyed("training", "no logistic or lightgbm settings", "at least one learnt candidate")
+        for i, point in enumerate(self.logistic):
+            if set(point) - {"C"} or not point.get("C", 1) > 0:
+                raise _keyed(f"training.logistic[{i}]", point, "{C: a positive number}")
+        from models import LIGHTGBM_DEFAULTS
+
+        for i, point in enumerate(self.lightgbm):
+            unknown = set(point) - set(LIGHTGBM_DEFAULTS) - {"min_split_gain", "reg_alpha", "max_depth", "min_child_weight"}
+            if unknown:
+                raise _keyed(f"training.lightgbm[{i}]", sorted(unknown), f"LightGBM settings among {sorted(LIGHTGBM_DEFAULTS)}")
+        return self
 
 
 class MlflowConfig(_Section):
@@ -136,6 +182,7 @@ class MlflowConfig(_Section):
     artifact_dir: Path
     experiment: str = Field(min_length=1)
     registered_model: str = Field(min_length=1)
+    decisions_log: Path
 
 
 class EngineConfig(_Section):
@@ -190,6 +237,7 @@ class Config(_Section):
     features: FeaturesConfig
     teams: list[TeamConfig] = Field(min_length=1)
     fairness: FairnessConfig
+    training: TrainingConfig
     mlflow: MlflowConfig
     engine: EngineConfig
     validation: ValidationConfig
@@ -303,8 +351,9 @@ def _resolve_paths(raw: dict[str, Any], base_dir: Path) -> dict[str, Any]:
         uri = ml.get("tracking_uri")
         if isinstance(uri, str) and uri.startswith("sqlite:///") and not uri.startswith("sqlite:////"):
             ml["tracking_uri"] = "sqlite:///" + str(base_dir / uri.removeprefix("sqlite:///"))
-        if "artifact_dir" in ml:
-            ml["artifact_dir"] = absolute(ml["artifact_dir"])
+        for key in ("artifact_dir", "decisions_log"):
+            if key in ml:
+                ml[key] = absolute(ml[key])
         raw["mlflow"] = ml
     return raw
 

@@ -321,3 +321,25 @@ def features(args: argparse.Namespace) -> int:
     total = sum(n for _, n, *_ in counts)
     print(f"wrote {out}: {total:,} rows ({len(counts)} as-of dates) x {len(feature_set.specs)} features in {meta['seconds']} s; metadata {sidecar.name}")
     return 0
+
+
+# ---------------------------------------------------------------------------
+# train, audit, approve (their wiring lives in their own modules)
+
+
+def train(args: argparse.Namespace) -> int:
+    from placerisk.train_job import train as run
+
+    return run(args)
+
+
+def audit(args: argparse.Namespace) -> int:
+    from placerisk.audit_job import audit as run
+
+    return run(args)
+
+
+def approve(args: argparse.Namespace) -> int:
+    from placerisk.approve_job import approve as run
+
+    return run(args)

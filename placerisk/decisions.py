@@ -1,0 +1,37 @@
+"""The append-only decisions log: every approval, rejection and alias change, with who, when and why."""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import json
+from pathlib import Path
+
+
+def now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def append(path: Path, record: dict) -> dict:
+    """Add one JSON line; earlier lines are never rewritten."""
+    record = {"at": now(), "by": record.get("by") or getpass.getuser(), **{k: v for k, v in record.items() if k != "by"}}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write(json.dumps(record, sort_keys=True) + "\n")
+    return record
+
+
+def read(path: Path) -> list[dict]:
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def holder_on(records: list[dict], model: str, alias: str, when: dt.datetime) -> str | None:
+    """The version that held ``alias`` of ``model`` at ``when`` (UTC), from the log's alias changes."""
+    version = None
+    for r in records:
+        if r.get("event") == "alias" and r.get("model") == model and r.get("alias") == alias:
+            if dt.datetime.fromisoformat(r["at"]) <= when:
+                version = r.get("version")
+    return version
