@@ -26,7 +26,7 @@ from pathlib import Path
 import duckdb
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_foundation import run  # noqa: E402
+from bench_foundation import run
 
 ROOT = Path(__file__).resolve().parents[1]
 AS_OF = dt.date(2024, 1, 1)
@@ -69,7 +69,13 @@ def in_process(data: Path, validation: Path, out: Path, repeat: int) -> dict:
     from features import feature_tables
     from placerisk.config import load_config
     from placerisk.contracts.checks import literal
-    from placerisk.inputs import cohort_from_config, feature_set_from_config, load_validation, outcome_from_config, register_inputs
+    from placerisk.inputs import (
+        cohort_from_config,
+        feature_set_from_config,
+        load_validation,
+        outcome_from_config,
+        register_inputs,
+    )
 
     config = load_config(None)
     report = load_validation(validation, data, config)
@@ -118,7 +124,11 @@ def pandas_ratio(work: Path, repeat: int) -> dict:
 
     from features import compute_features
     from placerisk.config import load_config
-    from placerisk.inputs import cohort_from_config, feature_set_from_config, outcome_from_config
+    from placerisk.inputs import (
+        cohort_from_config,
+        feature_set_from_config,
+        outcome_from_config,
+    )
 
     config = load_config(None)
     fs, cohort, outcome = feature_set_from_config(config), cohort_from_config(config), outcome_from_config(config)

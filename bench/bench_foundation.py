@@ -67,7 +67,7 @@ def run(cmd: list[str]) -> dict[str, float]:
     seconds = time.perf_counter() - started
     stop.set()
     thread.join()
-    return {"seconds": round(seconds, 2), "peak_gb": round(peak / 1e9, 2), "exit": proc.returncode, "output": output[-2000:]}
+    return {"seconds": round(seconds, 2), "peak_gb": round(peak / 1e9, 2), "exit": proc.returncode, "output": output[-8000:]}
 
 
 def main() -> int:

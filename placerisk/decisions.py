@@ -9,7 +9,7 @@ from pathlib import Path
 
 
 def now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 def append(path: Path, record: dict) -> dict:
@@ -31,7 +31,7 @@ def holder_on(records: list[dict], model: str, alias: str, when: dt.datetime) ->
     """The version that held ``alias`` of ``model`` at ``when`` (UTC), from the log's alias changes."""
     version = None
     for r in records:
-        if r.get("event") == "alias" and r.get("model") == model and r.get("alias") == alias:
-            if dt.datetime.fromisoformat(r["at"]) <= when:
-                version = r.get("version")
+        same = r.get("event") == "alias" and r.get("model") == model and r.get("alias") == alias
+        if same and dt.datetime.fromisoformat(r["at"]) <= when:
+            version = r.get("version")
     return version

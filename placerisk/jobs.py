@@ -288,7 +288,7 @@ def features(args: argparse.Namespace) -> int:
         writer = None
         meta = {
             "written_by": f"placerisk {__version__}",
-            "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "feature_definitions_hash": feature_set.fingerprint(),
             "feature_definitions": feature_set.to_dict(),
             "features": feature_set.describe(),

@@ -29,7 +29,13 @@ def tracking_uri(config: Config) -> str:
 def connect(config: Config):
     """Point MLflow at the configured store; return the experiment id (created on first use)."""
     os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
+    import logging
+
     import mlflow
+
+    # MLflow's INFO lines (database migrations) and its advice to pass an input example (which
+    # would store real rows: never) are noise here; its errors still show.
+    logging.getLogger("mlflow").setLevel(logging.ERROR)
 
     uri = tracking_uri(config)
     mlflow.set_tracking_uri(uri)
@@ -48,10 +54,10 @@ def code_version() -> dict:
     out = {"placerisk": __version__}
     root = Path(__file__).resolve().parents[1]
     try:
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=5)
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=5, check=False)
         if commit.returncode == 0:
             out["git_commit"] = commit.stdout.strip()
-            dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root, capture_output=True, text=True, timeout=5)
+            dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root, capture_output=True, text=True, timeout=5, check=False)
             out["git_dirty"] = bool(dirty.stdout.strip())
     except (OSError, subprocess.SubprocessError):
         pass

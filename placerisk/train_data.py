@@ -65,7 +65,14 @@ def from_extracts(config: Config, data_dir: Path, validation_dir: Path, say: Cal
     import pyarrow as pa
 
     from features import days_since_cap, feature_tables
-    from placerisk.inputs import cohort_from_config, data_fingerprint, feature_set_from_config, load_validation, outcome_from_config, register_inputs
+    from placerisk.inputs import (
+        cohort_from_config,
+        data_fingerprint,
+        feature_set_from_config,
+        load_validation,
+        outcome_from_config,
+        register_inputs,
+    )
 
     report = load_validation(validation_dir, data_dir, config)
     feature_set = feature_set_from_config(config)

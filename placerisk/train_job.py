@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import hashlib
-import json
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -73,9 +73,9 @@ def _holdout_by_id(assembled) -> tuple[list, object]:
 
 
 def _splits(config: Config, assembled, temporal: bool):
-    from training import check_split, final_split, rolling_origin
     from features.cohort import add_months
     from placerisk.inputs import outcome_from_config
+    from training import check_split, final_split, rolling_origin
 
     if not temporal:
         return _holdout_by_id(assembled)
@@ -225,9 +225,11 @@ def tracking_log(config: Config, assembled, result, table, audits, lights, plan:
         version = None
         if register:
             say("logging the model bundle")
-            info = mlflow.pyfunc.log_model(name="model", python_model=RiskModelPyfunc(result.model), signature=signature(result.model.feature_names),
-                                           pip_requirements=tracking.pip_requirements(),
-                                           registered_model_name=config.mlflow.registered_model)
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", message=".*input example was not provided", category=UserWarning)
+                info = mlflow.pyfunc.log_model(name="model", python_model=RiskModelPyfunc(result.model), signature=signature(result.model.feature_names),
+                                               pip_requirements=tracking.pip_requirements(),
+                                               registered_model_name=config.mlflow.registered_model)
             version = info.registered_model_version
             client = mlflow.MlflowClient()
             name = config.mlflow.registered_model

@@ -12,7 +12,13 @@ from typing import Literal
 import duckdb
 import pyarrow as pa
 
-from placerisk.contracts.checks import checked_sql, key_table, literal, quote, typed_select
+from placerisk.contracts.checks import (
+    checked_sql,
+    key_table,
+    literal,
+    quote,
+    typed_select,
+)
 from placerisk.contracts.explain import explain
 from placerisk.contracts.schema import FileContract, contracts_hash
 from placerisk.privacy import find_identifiers, looks_like_identifier
@@ -233,7 +239,7 @@ def validate_extracts(
     return ValidationReport(
         data_dir=str(data_dir),
         out_dir=str(out_dir),
-        checked_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        checked_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         seconds=round(time.perf_counter() - started, 2),
         files=results,
         contracts_hash=contracts_hash(contracts),

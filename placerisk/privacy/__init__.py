@@ -3,7 +3,12 @@
 Both modules are pure (no CLI, no file I/O apart from reading a key file).
 """
 
-from placerisk.privacy.identifiers import IdentifierFinding, find_identifiers, is_valid_nhs_number, looks_like_identifier
+from placerisk.privacy.identifiers import (
+    IdentifierFinding,
+    find_identifiers,
+    is_valid_nhs_number,
+    looks_like_identifier,
+)
 from placerisk.privacy.pseudonymise import (
     KEY_ENV_VAR,
     MIN_KEY_BYTES,

@@ -10,7 +10,11 @@ import numpy as np
 from placerisk.synth.catalogue import BY_NAME, CATALOGUE, ETHNICITIES, N_STATES, SOURCES
 from placerisk.synth.events import ChunkContext, generate_events
 from placerisk.synth.ids import hex_ids
-from placerisk.synth.latent import oracle_probability, simulate_states, transition_probabilities
+from placerisk.synth.latent import (
+    oracle_probability,
+    simulate_states,
+    transition_probabilities,
+)
 from placerisk.synth.population import (
     FAMILY_SALT,
     MAX_SLOTS,

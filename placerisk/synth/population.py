@@ -6,7 +6,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from placerisk.synth.catalogue import BAND_EDGES, ETHNICITIES, ETHNICITY_SHARES, MINORITY_ADJUST, NOT_STATED, NOT_STATED_SHARE
+from placerisk.synth.catalogue import (
+    BAND_EDGES,
+    ETHNICITIES,
+    ETHNICITY_SHARES,
+    MINORITY_ADJUST,
+    NOT_STATED,
+    NOT_STATED_SHARE,
+)
 
 FAMILY_SALT = 0x5EED_FA41
 PERSON_SALT = 0x5EED_9E45

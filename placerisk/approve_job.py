@@ -1,0 +1,67 @@
+"""`placerisk approve`: the ethics panel's decision on a model version, and the promotion gate.
+
+A decision is recorded as model-version tags and a line in the append-only
+decisions log. Approval moves the ``champion`` alias only when the version beat
+the best baseline and passed the fairness policy; otherwise it is refused, with
+the reason, and the refusal is logged too.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from placerisk.config import load_config
+from placerisk.decisions import append, now
+from placerisk.errors import UserError
+
+
+def gate(tags: dict[str, str]) -> list[str]:
+    """Why a version may not become champion (empty when it may)."""
+    reasons = []
+    if tags.get("beats_baselines") != "true":
+        reasons.append(f"it does not beat the best baseline ({tags.get('best_baseline', 'unknown')}) on {tags.get('primary_metric', 'the primary metric')}")
+    if tags.get("fairness_passed") != "true":
+        reasons.append(f"it did not pass the fairness policy (traffic light: {tags.get('fairness_light', 'no audit')})")
+    return reasons
+
+
+def approve(args: argparse.Namespace) -> int:
+    from mlflow.exceptions import MlflowException
+
+    from placerisk import tracking
+
+    config = load_config(args.config)
+    tracking.connect(config)
+    import mlflow
+
+    client = mlflow.MlflowClient()
+    if not args.reviewer.strip() or not args.note.strip():
+        raise UserError("--reviewer and --note must not be empty: every decision says who and why")
+    try:
+        version = client.get_model_version(args.model, str(args.version))
+    except MlflowException:
+        raise UserError(f"model {args.model!r} version {args.version!r} not found in {tracking.tracking_uri(config)}") from None
+    record = {"model": args.model, "version": str(args.version), "by": args.reviewer, "decision": args.decision, "note": args.note,
+              "run_id": version.run_id}
+    log = config.mlflow.decisions_log
+    reasons = gate(version.tags) if args.decision == "approve" else []
+    if reasons:
+        append(log, {**record, "event": "decision", "outcome": "refused", "why": "; ".join(reasons)})
+        print(f"refused: version {args.version} of {args.model} cannot become champion: " + "; ".join(reasons) + ". Recorded in " + str(log))
+        return 1
+    for key, value in {"decision": args.decision, "decision_by": args.reviewer, "decision_note": args.note, "decision_at": now()}.items():
+        client.set_model_version_tag(args.model, str(args.version), key, value)
+    append(log, {**record, "event": "decision", "outcome": "recorded"})
+    if args.decision == "reject":
+        print(f"recorded: version {args.version} of {args.model} rejected by {args.reviewer}; aliases unchanged")
+        return 0
+    try:
+        previous = client.get_model_version_by_alias(args.model, "champion").version
+    except MlflowException:
+        previous = None
+    client.set_registered_model_alias(args.model, "champion", str(args.version))
+    append(log, {"event": "alias", "model": args.model, "alias": "champion", "version": str(args.version), "previous": previous,
+                 "by": args.reviewer, "why": args.note})
+    was = f" (was version {previous})" if previous else ""
+    print(f"approved: {args.model} version {args.version} is now 'champion'{was}; recorded in {log}")
+    return 0

@@ -1,0 +1,128 @@
+"""`placerisk train` end to end on a small synthetic population, in a temporary MLflow store.
+
+Checks the run's contents (parent and nested runs, plan, config, metrics,
+plots, fairness reports, registered bundle with alias), that nothing
+family-level reached MLflow, and that the registered bundle scores features.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import mlflow
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from placerisk.cli import main
+
+pytestmark = pytest.mark.slow
+
+SMALL = {
+    "training": {
+        "snapshots": 9,
+        "splits": 2,
+        "logistic": [{"C": 0.1}],
+        "lightgbm": [{"n_estimators": 40, "num_leaves": 7, "min_child_samples": 50}],
+        "top_shares": [0.05],
+    },
+    "fairness": {"bootstrap_resamples": 20, "list_weeks": 4},
+    "teams": [{"name": n, "weekly_capacity": 10} for n in ("Central", "North", "East", "South", "West", "Riverside", "Moorside")],
+}
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    root = tmp_path_factory.mktemp("train")
+    config = root / "placerisk.yaml"
+    config.write_text(yaml.safe_dump({**SMALL, "data": {"dir": "data", "output_dir": "out"}}))
+    args = ["--config", str(config)]
+    assert main(["synth", *args, "--families", "3000", "--seed", "7"]) == 0
+    assert main(["validate", *args]) == 0
+    assert main(["train", *args]) == 0
+    mlflow.set_tracking_uri(f"sqlite:///{root / 'mlflow.db'}")
+    return root, config
+
+
+def _runs(root: Path):
+    client = mlflow.MlflowClient(f"sqlite:///{root / 'mlflow.db'}")
+    exp = client.get_experiment_by_name("placerisk")
+    runs = client.search_runs([exp.experiment_id])
+    parent = next(r for r in runs if r.data.tags.get("placerisk.command") == "train")
+    children = [r for r in runs if r.data.tags.get("mlflow.parentRunId") == parent.info.run_id]
+    return client, parent, children
+
+
+def _artifacts(client, run_id, path=None):
+    for f in client.list_artifacts(run_id, path):
+        if f.is_dir:
+            yield from _artifacts(client, run_id, f.path)
+        else:
+            yield f.path
+
+
+def test_run_holds_plan_config_metrics_plots_and_fairness_reports(trained):
+    root, _ = trained
+    client, parent, children = _runs(root)
+    names = {c.data.tags["candidate"] for c in children}
+    assert names == {"rule: violence_12m", "rule: police_and_ae_12m", "best single feature", "logistic regression", "lightgbm"}
+    files = set(_artifacts(client, parent.info.run_id))
+    for expected in ("config/resolved_config.yaml", "split_plan.json", "split_plan.txt", "data_provenance.json", "metrics_by_split.csv",
+                     "plots/precision_at_k_split1.png", "plots/feature_importance.png", "feature_importance.csv", "model_card.md"):
+        assert expected in files, expected
+    plan = json.loads(Path(mlflow.artifacts.download_artifacts(run_id=parent.info.run_id, artifact_path="split_plan.json")).read_text())
+    assert len(plan["splits"]) == 2 and plan["final"]["test_date"] is None
+    lgbm = next(c for c in children if c.data.tags["candidate"] == "lightgbm")
+    child_files = set(_artifacts(client, lgbm.info.run_id))
+    assert {"fairness/split1/report.html", "fairness/split2/report.json", "plots/calibration.png", "candidate.json"} <= child_files
+    history = client.get_metric_history(lgbm.info.run_id, "test_precision_at_k")
+    assert sorted(m.step for m in history) == [1, 2]
+    assert "mean_roc_auc" in lgbm.data.metrics and 0.5 < lgbm.data.metrics["mean_roc_auc"] <= 1
+    assert parent.data.tags["git_commit"] and parent.data.params["k"] == "70"
+
+
+def test_registered_bundle_has_alias_tags_and_scores_like_training(trained):
+    root, _ = trained
+    client, parent, _ = _runs(root)
+    version = client.get_model_version_by_alias("placerisk-family-risk", "candidate")
+    assert version.tags["run_id"] == parent.info.run_id
+    assert version.tags["beats_baselines"] in ("true", "false") and version.tags["fairness_light"] in ("green", "amber", "red")
+    loaded = mlflow.pyfunc.load_model("models:/placerisk-family-risk@candidate")
+    risk = loaded.unwrap_python_model().risk_model
+    assert risk.feature_definitions is not None and len(risk.feature_names) == 185
+    X = pd.DataFrame(np.zeros((3, len(risk.feature_names))), columns=list(risk.feature_names))
+    X.iloc[1, :] = 2.0
+    out = loaded.predict(X)
+    assert list(out.columns) == ["score", "band", "rank_score"]
+    assert out["score"].between(0, 1).all() and out["band"].between(1, 20).all()
+    np.testing.assert_array_equal(out["score"].to_numpy(), risk.predict(X)["score"].to_numpy())
+    log = [json.loads(line) for line in (root / "model-decisions.jsonl").read_text().splitlines()]
+    assert log[-1]["alias"] == "candidate" and log[-1]["version"] == str(version.version)
+
+
+def test_no_family_or_person_level_data_reaches_mlflow(trained):
+    """Every logged byte is scanned for every family and person id of the population."""
+    root, _ = trained
+    ids = set(pd.read_parquet(root / "data" / "families.parquet")["family_id"].astype(str))
+    ids |= set(pd.read_parquet(root / "data" / "persons.parquet")["person_id"].astype(str))
+    store = root / "mlartifacts"
+    blobs = [p.read_bytes() for p in store.rglob("*") if p.is_file()]
+    assert len(blobs) > 20
+    text = b"\n".join(blobs)
+    leaked = [i for i in ids if i.encode() in text]
+    assert leaked == []
+    assert b"family_id" not in text and b"person_id" not in text
+
+
+def test_reports_candidates_against_baselines_in_the_summary(trained, capsys):
+    root, config = trained
+    assert main(["train", "--config", str(config), "--no-register"]) == 0
+    out = capsys.readouterr().out
+    assert "mean over 2 split(s) (k = 70)" in out and "best baseline" in out
+    client, _, _ = _runs(root)
+    runs = client.search_runs([client.get_experiment_by_name("placerisk").experiment_id], "tags.`placerisk.command` = 'train'")
+    first, second = sorted(runs, key=lambda r: r.info.start_time)[:2]
+    for key, value in first.data.metrics.items():  # same seed and data: the same figures
+        assert second.data.metrics[key] == value, key
