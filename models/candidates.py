@@ -20,6 +20,8 @@ LIGHTGBM_DEFAULTS = {
     "max_bin": 63,
 }
 
+LIGHTGBM_EXTRA = {"min_split_gain", "reg_alpha", "max_depth", "min_child_weight"}  # accepted, left at LightGBM's defaults
+
 
 def signed_log1p(X):
     """sign(x) * log(1 + |x|): tames skewed counts and day gaps, keeps negative trends negative."""
@@ -42,8 +44,8 @@ def lightgbm_classifier(*, random_state: int, n_jobs: int | None = None, **param
     """A deterministic LightGBM classifier: ``LIGHTGBM_DEFAULTS`` overlaid with ``params``."""
     from lightgbm import LGBMClassifier
 
-    unknown = set(params) - set(LIGHTGBM_DEFAULTS) - {"min_split_gain", "reg_alpha", "max_depth", "min_child_weight"}
+    unknown = set(params) - set(LIGHTGBM_DEFAULTS) - LIGHTGBM_EXTRA
     if unknown:
-        raise ValueError(f"lightgbm parameters: got {sorted(unknown)}; expected some of {sorted(LIGHTGBM_DEFAULTS)}")
+        raise ValueError(f"lightgbm parameters: got {sorted(unknown)}; expected some of {sorted(set(LIGHTGBM_DEFAULTS) | LIGHTGBM_EXTRA)}")
     merged = {**LIGHTGBM_DEFAULTS, **params}
     return LGBMClassifier(**merged, random_state=random_state, n_jobs=n_jobs or 2, deterministic=True, force_row_wise=True, verbose=-1)

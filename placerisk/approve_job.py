@@ -56,7 +56,7 @@ def approve(args: argparse.Namespace) -> int:
         print(f"recorded: version {args.version} of {args.model} rejected by {args.reviewer}; aliases unchanged")
         return 0
     try:
-        previous = client.get_model_version_by_alias(args.model, "champion").version
+        previous = str(client.get_model_version_by_alias(args.model, "champion").version)
     except MlflowException:
         previous = None
     client.set_registered_model_alias(args.model, "champion", str(args.version))

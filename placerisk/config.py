@@ -175,10 +175,10 @@ class TrainingConfig(_Section):
         for i, point in enumerate(self.logistic):
             if set(point) - {"C"} or not point.get("C", 1) > 0:
                 raise _keyed(f"training.logistic[{i}]", point, "{C: a positive number}")
-        from models import LIGHTGBM_DEFAULTS
+        from models.candidates import LIGHTGBM_DEFAULTS, LIGHTGBM_EXTRA
 
         for i, point in enumerate(self.lightgbm):
-            unknown = set(point) - set(LIGHTGBM_DEFAULTS) - {"min_split_gain", "reg_alpha", "max_depth", "min_child_weight"}
+            unknown = set(point) - set(LIGHTGBM_DEFAULTS) - LIGHTGBM_EXTRA
             if unknown:
                 raise _keyed(f"training.lightgbm[{i}]", sorted(unknown), f"LightGBM settings among {sorted(LIGHTGBM_DEFAULTS)}")
         return self

@@ -49,8 +49,16 @@ class TrainingData:
     def from_frames(cls, X: pd.DataFrame, meta: pd.DataFrame, *, label: str = "label", time: str = "as_of_date", id: str = "family_id",
                     sensitive: list[str] | None = None, oracle: pd.Series | None = None) -> TrainingData:
         """Keep rows with a label; align ``meta`` (and ``oracle``) with ``X`` row by row."""
+        for name, other in (("meta", meta), ("oracle", oracle)):
+            if other is not None and len(other) != len(X):
+                raise ValueError(f"{name}: got {len(other)} rows; expected {len(X)}, one per row of X")
         keep = meta[label].notna().to_numpy()
         meta = meta.loc[keep]
+        raw = pd.to_numeric(meta[label], errors="coerce")
+        if raw.isna().any() or not raw.isin([0, 1]).all():
+            bad = meta[label][raw.isna() | ~raw.isin([0, 1])].iloc[0]
+            shown = f"{bad:g}" if isinstance(bad, (int, float)) else repr(bad)
+            raise ValueError(f"{label}: got values [{shown}]; expected 0 or 1 on every labelled row")
         return cls(
             X=X.loc[keep].reset_index(drop=True),
             y=meta[label].to_numpy().astype(np.int8),

@@ -17,9 +17,9 @@ def ranking(y_score, tiebreak=None) -> np.ndarray:
     y_score = np.asarray(y_score, dtype=np.float64)
     if np.isnan(y_score).any():
         raise ValueError(f"y_score: got {int(np.isnan(y_score).sum())} missing value(s); expected a score for every row")
-    keys = [np.arange(len(y_score))]
+    keys = [np.arange(len(y_score))]          # np.lexsort: the LAST key is the primary one
     if tiebreak is not None:
-        keys.insert(0, np.asarray(tiebreak))
+        keys.append(np.asarray(tiebreak))
     return np.lexsort((*keys, -y_score))
 
 
@@ -47,20 +47,25 @@ def k_for_share(share: float, n: int) -> int:
     return max(1, round(share * n))
 
 
+def _bins(y_prob: np.ndarray, n_bins: int) -> list[np.ndarray]:
+    """Row positions per bin of (about) equal count; equal probabilities always share a bin, so row order never matters."""
+    edges = np.quantile(y_prob, np.arange(1, n_bins) / n_bins)
+    idx = np.searchsorted(edges, y_prob, side="right")
+    return [b for b in (np.flatnonzero(idx == i) for i in range(n_bins)) if len(b)]
+
+
 def calibration_error(y_true, y_prob, n_bins: int = 10) -> float:
     """Expected calibration error: size-weighted mean |mean probability - observed rate| over equal-count bins."""
     y_true = np.asarray(y_true, dtype=np.float64)
     y_prob = np.asarray(y_prob, dtype=np.float64)
-    order = np.argsort(y_prob, kind="stable")
-    bins = np.array_split(order, n_bins)
-    return float(sum(len(b) * abs(y_prob[b].mean() - y_true[b].mean()) for b in bins if len(b)) / len(y_true))
+    return float(sum(len(b) * abs(y_prob[b].mean() - y_true[b].mean()) for b in _bins(y_prob, n_bins)) / len(y_true))
 
 
 def calibration_curve(y_true, y_prob, n_bins: int = 10) -> tuple[np.ndarray, np.ndarray]:
-    """(mean probability, observed rate) per equal-count bin, lowest first."""
+    """(mean probability, observed rate) per bin of ``calibration_error``, lowest first."""
     y_true = np.asarray(y_true, dtype=np.float64)
     y_prob = np.asarray(y_prob, dtype=np.float64)
-    bins = [b for b in np.array_split(np.argsort(y_prob, kind="stable"), n_bins) if len(b)]
+    bins = _bins(y_prob, n_bins)
     return np.array([y_prob[b].mean() for b in bins]), np.array([y_true[b].mean() for b in bins])
 
 
