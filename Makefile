@@ -25,6 +25,7 @@ demo: $(STAMP) ## Main job end to end on the embedded defaults (synthetic data)
 	$(BIN)/placerisk synth --families $(FAMILIES) --out $(DATA) --overwrite
 	$(BIN)/placerisk validate --data $(DATA) --overwrite
 	$(BIN)/placerisk features --data $(DATA) --as-of 2023-01-01 2023-04-01 2023-07-01 2023-10-01 2024-01-01 --out outputs/features.parquet --overwrite
+	$(BIN)/placerisk train --data $(DATA)
 
 test: $(STAMP) ## Run the whole test suite (includes the slow end-to-end tests)
 	$(BIN)/python -m pytest
@@ -32,15 +33,17 @@ test: $(STAMP) ## Run the whole test suite (includes the slow end-to-end tests)
 test-fast: $(STAMP) ## Run the tests without the slow ones
 	$(BIN)/python -m pytest -m 'not slow'
 
-bench: $(STAMP) ## All benchmarks at full size (about 45 minutes); results in bench/results/, summary in docs/benchmarks.md
+bench: $(STAMP) ## All benchmarks at full size (about 1 hour); results in bench/results/, summary in docs/benchmarks.md
 	$(BIN)/python bench/bench_foundation.py --families 1000000 --repeat 3 --results bench/results/foundation.json
 	$(BIN)/python bench/bench_foundation.py --families 2750000 --repeat 1 --results bench/results/foundation-50m-events.json
 	$(BIN)/python bench/bench_features.py --families 1000000 --results bench/results/features.json
 	$(BIN)/python bench/bench_features.py --families 1000000 --rate-scale 3.2 --skip-pandas --results bench/results/features-50m-events.json
+	$(BIN)/python bench/bench_training.py --families 200000 --results bench/results/training.json
+	$(BIN)/python bench/bench_fairness.py --results bench/results/fairness.json
 
 bench-small: $(STAMP) ## The same benchmarks at 50,000 families, as a quick check
 	$(BIN)/python bench/bench_foundation.py --families 50000 --results bench/results/foundation-small.json
 
 clean: ## Remove the virtual environment, caches and generated data
-	rm -rf $(VENV) .pytest_cache data outputs mlflow.db mlartifacts
+	rm -rf $(VENV) .pytest_cache data outputs mlflow.db mlartifacts model-decisions.jsonl
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -136,7 +136,6 @@ class FairnessConfig(_Section):
     tolerance: ToleranceConfig
     min_cell_count: int = Field(ge=1)
     round_to: int = Field(ge=1)
-    list_weeks: int = Field(ge=1, le=520)
     bootstrap_resamples: int = Field(ge=20, le=10_000)
     confidence: float = Field(gt=0.5, lt=1)
 
@@ -154,7 +153,8 @@ class TrainingConfig(_Section):
     splits: int = Field(ge=1, le=24)
     calibration: Literal["isotonic", "sigmoid"]
     select_by: Literal["average_precision", "roc_auc"]
-    primary_metric: Literal["precision_at_k", "recall_at_k", "average_precision", "roc_auc", "precision_at_1pct", "precision_at_5pct", "precision_at_10pct"]
+    list_weeks: int = Field(ge=1, le=520)
+    primary_metric: Literal["precision_at_list", "recall_at_list", "precision_at_k", "recall_at_k", "average_precision", "roc_auc", "precision_at_1pct", "precision_at_5pct", "precision_at_10pct"]
     top_shares: list[float] = []
     seed: int = Field(ge=0)
     threads: int | None = Field(default=None, ge=1, le=512)

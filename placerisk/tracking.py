@@ -21,9 +21,17 @@ from placerisk.config import Config
 BUNDLE_REQUIREMENTS = ("pandas", "numpy", "scikit-learn", "lightgbm", "cloudpickle", "pyarrow")
 
 
+_SET_BY_US: set[str] = set()
+
+
 def tracking_uri(config: Config) -> str:
-    """``MLFLOW_TRACKING_URI`` when set, else the config's (a local SQLite file by default)."""
-    return os.environ.get("MLFLOW_TRACKING_URI") or config.mlflow.tracking_uri
+    """``MLFLOW_TRACKING_URI`` when the user set it, else the config's (a local SQLite file by default).
+
+    MLflow itself copies every URI it is given into that variable; a value we put
+    there is not mistaken for the user's on the next call in the same process.
+    """
+    env = os.environ.get("MLFLOW_TRACKING_URI")
+    return env if env and env not in _SET_BY_US else config.mlflow.tracking_uri
 
 
 def connect(config: Config):
@@ -38,6 +46,8 @@ def connect(config: Config):
     logging.getLogger("mlflow").setLevel(logging.ERROR)
 
     uri = tracking_uri(config)
+    if uri == config.mlflow.tracking_uri:
+        _SET_BY_US.add(uri)
     mlflow.set_tracking_uri(uri)
     mlflow.set_registry_uri(uri)
     name = config.mlflow.experiment

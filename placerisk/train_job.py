@@ -16,8 +16,8 @@ import pandas as pd
 from placerisk.config import Config, load_config
 from placerisk.errors import UserError
 
-SUMMARY_METRICS = ("precision_at_k", "recall_at_k", "average_precision", "roc_auc", "brier", "calibration_error",
-                   "top_decile_lift", "share_of_oracle_precision_at_k")
+SUMMARY_METRICS = ("precision_at_list", "recall_at_list", "precision_at_k", "recall_at_k", "average_precision", "roc_auc", "brier", "calibration_error",
+                   "top_decile_lift", "share_of_oracle_precision_at_list", "share_of_oracle_precision_at_k")
 
 
 class Progress:
@@ -124,13 +124,13 @@ def run(config: Config, assembled, *, temporal: bool, say, register: bool = True
     specs = candidates_from_config(config, list(data.X.columns))
     say(f"candidates: {', '.join(s.name for s in specs)}; k = {k} (total weekly capacity)")
     result = train_and_evaluate(
-        data, splits, final, specs, k=k, shares=tuple(t.top_shares), calibration=t.calibration, select_by=t.select_by,
+        data, splits, final, specs, k=k, list_k=k * t.list_weeks, shares=tuple(t.top_shares), calibration=t.calibration, select_by=t.select_by,
         primary_metric=t.primary_metric, random_state=t.seed, n_jobs=t.threads, descriptions=assembled.descriptions,
         feature_definitions=assembled.feature_definitions, progress=say,
     )
-    audit_k = k * config.fairness.list_weeks
+    audit_k = k * config.training.list_weeks
     policy = fairness_policy(config)
-    say(f"fairness audit: top {audit_k:,} per test snapshot ({config.fairness.list_weeks} weeks of lists), {policy.n_boot} resamples")
+    say(f"fairness audit: top {audit_k:,} per test snapshot ({config.training.list_weeks} weeks of lists), {policy.n_boot} resamples")
     intersections = [tuple(i) for i in config.fairness.intersections]
     if data.sensitive is not None:
         known = set(data.sensitive.columns)
@@ -159,7 +159,8 @@ def _print_summary(result, table: pd.DataFrame, lights: dict[str, str]) -> None:
     if lights:
         shown["fairness"] = [lights.get(n, "") for n in shown.index]
     with pd.option_context("display.width", 200, "display.max_columns", 20):
-        print(f"\nmean over {len(result.splits)} split(s) (k = {int(means['k'].iloc[0])}):")
+        print(f"\nmean over {len(result.splits)} split(s) (k = {int(means['k'].iloc[0])}, one week's lists; "
+              f"list = {int(means['list_k'].iloc[0])}, {int(means['list_k'].iloc[0]) // int(means['k'].iloc[0])} weeks' lists):")
         print(shown.to_string())
     verdict = "beats" if result.beats_baselines else "does NOT beat"
     print(f"\nchosen: {result.chosen}; it {verdict} the best baseline ({result.best_baseline}) on {result.primary_metric}\n")
@@ -207,10 +208,14 @@ def tracking_log(config: Config, assembled, result, table, audits, lights, plan:
                     mlflow.log_metrics({f"test_{key}": float(v) for key, v in m.items() if np.isfinite(v)}, step=step)
                 mlflow.log_metrics({f"mean_{key}": float(v) for key, v in c.mean().items() if np.isfinite(v)})
                 mlflow.log_figure(plots.calibration_plot(result, data, c.spec.name), "plots/calibration.png")
-                for split, audit in zip(result.splits, audits.get(c.spec.name, []), strict=False):
+                candidate_audits = audits.get(c.spec.name, [])
+                for i, (split, audit) in enumerate(zip(result.splits, candidate_audits, strict=False)):
                     context = {"model": c.spec.name, "data": f"test snapshot {split.test_date}",
-                               "operating_point": f"top {audit_k} families by score ({config.fairness.list_weeks} weeks of lists)"}
-                    for fname, text in render_all(audit, context).items():
+                               "operating_point": f"top {audit_k} families by score ({config.training.list_weeks} weeks of lists)"}
+                    extra = {}
+                    if c.spec.name == result.chosen and i == len(candidate_audits) - 1:
+                        extra = _proxy_and_mitigation(config, data, c.predictions[i], audit_k, say)
+                    for fname, text in render_all(audit, context, **extra).items():
                         mlflow.log_text(text, f"fairness/{split.name.replace(' ', '')}/{fname}")
                 if c.spec.name in lights:
                     mlflow.set_tag("fairness_light", lights[c.spec.name])
@@ -244,6 +249,24 @@ def tracking_log(config: Config, assembled, result, table, audits, lights, plan:
             append(config.mlflow.decisions_log, {"event": "alias", "model": name, "alias": "candidate", "version": str(version),
                                                  "why": f"trained by placerisk train (run {parent.info.run_id})"})
         return parent.info.run_id, version
+
+
+def _proxy_and_mitigation(config: Config, data, preds, audit_k: int, say) -> dict:
+    """For the chosen model's latest test snapshot: which inputs stand in for each sensitive feature,
+    and what mitigating the first sensitive feature would cost in precision (options for the panel)."""
+    from fairness import mitigation_tradeoffs, proxy_check
+
+    if data.sensitive is None or data.sensitive.empty:
+        return {}
+    say("fairness: proxy check and mitigation options for the chosen model")
+    rows = preds.rows[np.argsort(data.family_id[preds.rows], kind="stable")]
+    order = np.argsort(data.family_id[preds.rows], kind="stable")
+    sens = data.sensitive.iloc[rows].reset_index(drop=True)
+    proxy = proxy_check(data.X.iloc[rows].reset_index(drop=True), sens, random_state=config.training.seed)
+    first = next((f for f in config.fairness.sensitive_features if f in sens.columns), sens.columns[0])
+    mitigation = mitigation_tradeoffs(data.y[rows], preds.rank_score[order], sens[first], k=min(audit_k, len(rows)),
+                                      policy=fairness_policy(config), random_state=config.training.seed)
+    return {"proxy": proxy, "mitigation": mitigation}
 
 
 def _card_metadata(config: Config, assembled, result) -> dict:

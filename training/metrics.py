@@ -75,12 +75,18 @@ def top_decile_lift(y_true, y_score, tiebreak=None) -> float:
     return precision_at_k(y_true, y_score, k_for_share(0.1, len(y_true)), tiebreak) / base if base else float("nan")
 
 
-def evaluate(y_true, rank_score, probability, *, k: int, shares=(0.01, 0.05, 0.1), tiebreak=None, oracle=None) -> dict[str, float]:
-    """Every reported metric for one test set. ``oracle`` (true probabilities, synthetic data only) adds
-    the oracle's precision at k and the share of it the model reaches."""
+def evaluate(y_true, rank_score, probability, *, k: int, list_k: int | None = None, shares=(0.01, 0.05, 0.1), tiebreak=None,
+             oracle=None) -> dict[str, float]:
+    """Every reported metric for one test set.
+
+    ``k`` is one week's lists (total weekly capacity); ``list_k`` (default ``k``) the lists over
+    several weeks, reported as ``precision_at_list`` and ``recall_at_list``. ``oracle`` (true
+    probabilities, synthetic data only) adds the oracle's precision at both and the share reached.
+    """
     y_true = np.asarray(y_true).astype(np.int64)
     n = len(y_true)
     k = min(k, n)
+    list_k = min(list_k or k, n)
     two_classes = 0 < y_true.sum() < n
     out = {
         "rows": float(n),
@@ -88,6 +94,9 @@ def evaluate(y_true, rank_score, probability, *, k: int, shares=(0.01, 0.05, 0.1
         "k": float(k),
         "precision_at_k": precision_at_k(y_true, rank_score, k, tiebreak),
         "recall_at_k": recall_at_k(y_true, rank_score, k, tiebreak),
+        "list_k": float(list_k),
+        "precision_at_list": precision_at_k(y_true, rank_score, list_k, tiebreak),
+        "recall_at_list": recall_at_k(y_true, rank_score, list_k, tiebreak),
     }
     for share in shares:
         kk = k_for_share(share, n)
@@ -103,4 +112,7 @@ def evaluate(y_true, rank_score, probability, *, k: int, shares=(0.01, 0.05, 0.1
         oracle_p = precision_at_k(y_true, oracle, k, tiebreak)
         out["oracle_precision_at_k"] = oracle_p
         out["share_of_oracle_precision_at_k"] = out["precision_at_k"] / oracle_p if oracle_p else float("nan")
+        oracle_list = precision_at_k(y_true, oracle, list_k, tiebreak)
+        out["oracle_precision_at_list"] = oracle_list
+        out["share_of_oracle_precision_at_list"] = out["precision_at_list"] / oracle_list if oracle_list else float("nan")
     return out

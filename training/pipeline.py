@@ -91,6 +91,7 @@ def train_and_evaluate(
     candidates: Sequence[CandidateSpec],
     *,
     k: int,
+    list_k: int | None = None,
     shares: Sequence[float] = (0.01, 0.05, 0.1),
     calibration: str = "isotonic",
     select_by: str = "average_precision",
@@ -120,7 +121,7 @@ def train_and_evaluate(
                                    random_state=random_state, n_jobs=n_jobs)
             rank = fitted.estimator.predict_proba(X_test)[:, 1]
             prob = fitted.calibrator.predict_proba(X_test)[:, 1]
-            metrics = evaluate(data.y[test], rank, prob, k=k, shares=shares, tiebreak=data.family_id[test], oracle=oracle)
+            metrics = evaluate(data.y[test], rank, prob, k=k, list_k=list_k, shares=shares, tiebreak=data.family_id[test], oracle=oracle)
             result.metrics.append(metrics)
             result.params.append(fitted.params)
             result.searches.append(fitted.search)
@@ -156,6 +157,7 @@ def train_and_evaluate(
             "best_baseline": best_baseline,
             "beats_baselines": beats,
             "k": k,
+            "list_k": list_k or k,
         },
     )
     return TrainingResult(list(splits), final, results, primary_metric, chosen, best_baseline, beats, model)

@@ -24,7 +24,7 @@ def test_logged_model_round_trips_through_mlflow(tmp_path, monkeypatch, lgbm, tr
 
     # set_tracking_uri changes a module global and MLFLOW_TRACKING_URI: monkeypatch puts both back afterwards
     monkeypatch.setattr(tracking_utils, "_tracking_uri", tracking_utils._tracking_uri)
-    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path}/mlflow.db")  # recorded, so it is removed afterwards
     mlflow.set_tracking_uri(f"sqlite:///{tmp_path}/mlflow.db")
     experiment = mlflow.create_experiment("test-pyfunc", artifact_location=(tmp_path / "art").as_uri())
     with mlflow.start_run(experiment_id=experiment):

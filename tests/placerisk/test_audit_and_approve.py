@@ -67,12 +67,12 @@ def test_gate_says_why_a_version_cannot_be_champion():
 @pytest.fixture
 def registry(tmp_path, monkeypatch):
     """A registered model with two versions in a temporary store."""
-    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path / 'mlflow.db'}")
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path / 'mlflow.db'}")  # the user's variable wins over the config
     monkeypatch.setenv("MLFLOW_DISABLE_TELEMETRY", "true")
     cfg = tmp_path / "placerisk.yaml"
     cfg.write_text(yaml.safe_dump({"mlflow": {"decisions_log": "decisions.jsonl"}}))
-    mlflow.set_tracking_uri(f"sqlite:///{tmp_path / 'mlflow.db'}")
-    client = mlflow.MlflowClient()
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    client = mlflow.MlflowClient(tracking_uri=uri, registry_uri=uri)
     client.create_registered_model("m")
     for tags in ({"beats_baselines": "true", "fairness_passed": "true"}, {"beats_baselines": "false", "fairness_passed": "true"}):
         v = client.create_model_version("m", source=(tmp_path / "art").as_uri(), tags=tags)
@@ -97,8 +97,8 @@ def test_approve_moves_champion_only_for_a_version_that_passed(registry, capsys)
         ("decision", "refused", "2"), ("decision", "recorded", "1"), ("alias", None, "1"), ("decision", "recorded", "2")]
     import datetime as dt
 
-    assert holder_on(log, "m", "champion", dt.datetime.now(dt.timezone.utc)) == "1"
-    assert holder_on(log, "m", "champion", dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)) is None
+    assert holder_on(log, "m", "champion", dt.datetime.now(dt.UTC)) == "1"
+    assert holder_on(log, "m", "champion", dt.datetime(2000, 1, 1, tzinfo=dt.UTC)) is None
     assert main([*base, "--version", "9", "--decision", "approve"]) == 2
 
 
@@ -116,8 +116,9 @@ def test_train_from_any_table_keeps_sensitive_columns_out_of_the_model(tmp_path,
     table = pd.concat(rows)
     table.to_parquet(tmp_path / "t.parquet")
     cfg = tmp_path / "placerisk.yaml"
-    cfg.write_text(yaml.safe_dump({"training": {"snapshots": 9, "splits": 2, "logistic": [{"C": 1.0}], "lightgbm": [{"n_estimators": 20}]},
-                                   "fairness": {"bootstrap_resamples": 20, "list_weeks": 1}, "outcome": {"horizon_months": 3, "recording_allowance_days": 0}}))
+    cfg.write_text(yaml.safe_dump({"training": {"snapshots": 9, "splits": 2, "logistic": [{"C": 1.0}], "lightgbm": [{"n_estimators": 20}],
+                                                "list_weeks": 1},
+                                   "fairness": {"bootstrap_resamples": 20}, "outcome": {"horizon_months": 3, "recording_allowance_days": 0}}))
     assert main(["train", "--config", str(cfg), "--table", str(tmp_path / "t.parquet"), "--id", "fid", "--label", "y", "--time", "when",
                  "--sensitive", "eth"]) == 0
     model = mlflow.pyfunc.load_model("models:/placerisk-family-risk@candidate").unwrap_python_model().risk_model

@@ -8,6 +8,7 @@ family-level reached MLflow, and that the registered bundle scores features.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import mlflow
@@ -27,8 +28,9 @@ SMALL = {
         "logistic": [{"C": 0.1}],
         "lightgbm": [{"n_estimators": 40, "num_leaves": 7, "min_child_samples": 50}],
         "top_shares": [0.05],
+        "list_weeks": 4,
     },
-    "fairness": {"bootstrap_resamples": 20, "list_weeks": 4},
+    "fairness": {"bootstrap_resamples": 20},
     "teams": [{"name": n, "weekly_capacity": 10} for n in ("Central", "North", "East", "South", "West", "Riverside", "Moorside")],
 }
 
@@ -43,7 +45,9 @@ def trained(tmp_path_factory):
     assert main(["validate", *args]) == 0
     assert main(["train", *args]) == 0
     mlflow.set_tracking_uri(f"sqlite:///{root / 'mlflow.db'}")
-    return root, config
+    yield root, config
+    mlflow.set_tracking_uri(None)  # MLflow also set MLFLOW_TRACKING_URI; leave no trace for other tests
+    os.environ.pop("MLFLOW_TRACKING_URI", None)
 
 
 def _runs(root: Path):
@@ -120,7 +124,7 @@ def test_reports_candidates_against_baselines_in_the_summary(trained, capsys):
     root, config = trained
     assert main(["train", "--config", str(config), "--no-register"]) == 0
     out = capsys.readouterr().out
-    assert "mean over 2 split(s) (k = 70)" in out and "best baseline" in out
+    assert "mean over 2 split(s) (k = 70, one week" in out and "best baseline" in out
     client, _, _ = _runs(root)
     runs = client.search_runs([client.get_experiment_by_name("placerisk").experiment_id], "tags.`placerisk.command` = 'train'")
     first, second = sorted(runs, key=lambda r: r.info.start_time)[:2]
