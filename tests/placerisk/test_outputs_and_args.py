@@ -10,9 +10,8 @@ import yaml
 
 from placerisk.cli import main
 from placerisk.config import parse_config
-from placerisk.errors import ConfigError
+from placerisk.errors import ConfigError, UserError
 from placerisk.jobs import MARKER, prepare_output
-from placerisk.errors import UserError
 
 
 def test_overwrite_never_deletes_files_placerisk_did_not_write(tmp_path):
