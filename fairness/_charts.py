@@ -45,7 +45,7 @@ def ratio_chart(rows: pd.DataFrame, low: float, high: float, title: str) -> str:
                      f'stroke="{colour}" stroke-width="2"/>')
         parts.append(f'<circle cx="{x(r.ratio):.1f}" cy="{y}" r="3.5" fill="{colour}"/>')
     parts.append("</svg>")
-    return "".join(parts)
+    return _figure(title, "".join(parts))
 
 
 def calibration_chart(table: pd.DataFrame, title: str) -> str:
@@ -77,4 +77,9 @@ def calibration_chart(table: pd.DataFrame, title: str) -> str:
         parts.append(f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="1.5"/>')
         parts.append(f'<text x="{size + 5}" y="{20 + 14 * i}" fill="{colour}">{escape(str(group))}</text>')
     parts.append("</svg>")
-    return "".join(parts)
+    return _figure(title, "".join(parts))
+
+
+def _figure(title: str, svg: str) -> str:
+    """The chart with its title visible above it (the SVG title alone shows only on hover)."""
+    return f'<figure style="display:inline-block;margin:.4em 1em .4em 0"><figcaption style="font-size:.85em;font-weight:600">{escape(title)}</figcaption>{svg}</figure>'

@@ -64,6 +64,8 @@ def audit(args: argparse.Namespace) -> int:
     result = run_audit(label, score, groups, k=args.top_k, threshold=args.threshold, intersections=intersections,
                        policy=fairness_policy(config), random_state=args.seed)
     op = f"top {args.top_k} by {args.score}" if args.top_k else f"{args.score} at or above {args.threshold}"
+    if args.id:
+        op += f" (rows ordered by {args.id} first, so equal scores go to the lower {args.id})"
     context = {"data": f"{path.name}: {len(frame):,} scored rows", "operating_point": op, "model": args.score}
     for name, text in render_all(result, context).items():
         (out / name).write_text(text, encoding="utf-8")
