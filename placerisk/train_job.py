@@ -197,8 +197,7 @@ def tracking_log(config: Config, assembled, result, table, audits, lights, plan:
         mlflow.log_dict({**assembled.provenance, "code": code, "unlabelled_rows": assembled.unlabelled}, "data_provenance.json")
         mlflow.log_text(table.drop(columns=["baseline"]).to_csv(index=False), "metrics_by_split.csv")
         for i in range(len(result.splits)):
-            fig = plots.precision_at_k_curve(result, data, i, int(result.model.metadata["k"]))
-            mlflow.log_figure(fig, f"plots/precision_at_k_split{i + 1}.png")
+            _log_figure(plots.precision_at_k_curve(result, data, i, int(result.model.metadata["k"])), f"plots/precision_at_k_split{i + 1}.png")
         for c in result.candidates:
             with mlflow.start_run(experiment_id=experiment_id, run_name=c.spec.name, nested=True):
                 mlflow.set_tags({"candidate": c.spec.name, "kind": c.spec.kind, "baseline": str(c.spec.is_baseline).lower()})
@@ -207,7 +206,7 @@ def tracking_log(config: Config, assembled, result, table, audits, lights, plan:
                 for step, m in enumerate(c.metrics, start=1):
                     mlflow.log_metrics({f"test_{key}": float(v) for key, v in m.items() if np.isfinite(v)}, step=step)
                 mlflow.log_metrics({f"mean_{key}": float(v) for key, v in c.mean().items() if np.isfinite(v)})
-                mlflow.log_figure(plots.calibration_plot(result, data, c.spec.name), "plots/calibration.png")
+                _log_figure(plots.calibration_plot(result, data, c.spec.name), "plots/calibration.png")
                 candidate_audits = audits.get(c.spec.name, [])
                 for i, (split, audit) in enumerate(zip(result.splits, candidate_audits, strict=False)):
                     context = {"model": c.spec.name, "data": f"test snapshot {split.test_date}",
@@ -222,7 +221,7 @@ def tracking_log(config: Config, assembled, result, table, audits, lights, plan:
         mlflow.log_metrics({f"mean_{key}": float(v) for key, v in result.result(result.chosen).mean().items() if np.isfinite(v)})
         imp = plots.importance(result.model)
         mlflow.log_text(imp.to_csv(index=False), "feature_importance.csv")
-        mlflow.log_figure(plots.importance_plot(imp, f"feature importance: {result.chosen}"), "plots/feature_importance.png")
+        _log_figure(plots.importance_plot(imp, f"feature importance: {result.chosen}"), "plots/feature_importance.png")
         chosen_audits = audits.get(result.chosen, [])
         if chosen_audits:
             card = model_card(_card_metadata(config, assembled, result), chosen_audits[-1])
@@ -249,6 +248,15 @@ def tracking_log(config: Config, assembled, result, table, audits, lights, plan:
             append(config.mlflow.decisions_log, {"event": "alias", "model": name, "alias": "candidate", "version": str(version),
                                                  "why": f"trained by placerisk train (run {parent.info.run_id})"})
         return parent.info.run_id, version
+
+
+def _log_figure(fig, path: str) -> None:
+    """Log a figure, then free it (pyplot keeps every open figure alive)."""
+    import matplotlib.pyplot as plt
+    import mlflow
+
+    mlflow.log_figure(fig, path)
+    plt.close(fig)
 
 
 def _proxy_and_mitigation(config: Config, data, preds, audit_k: int, say) -> dict:
