@@ -33,6 +33,11 @@ class Dialect:
             return f"add_months({expr}, {months})"
         return f"CAST(({expr}) + INTERVAL ({months}) MONTH AS DATE)"
 
+    def add_days(self, expr: str, days: int) -> str:
+        if self.name == "spark":
+            return f"date_add({expr}, {days})"
+        return f"CAST(({expr}) + INTERVAL ({days}) DAY AS DATE)"
+
     def days_between(self, later: str, earlier: str) -> str:
         if self.name == "spark":
             return f"datediff({later}, {earlier})"
@@ -189,9 +194,12 @@ GROUP BY m.fkey, m.as_of_date"""
 
 
 def labels_sql(outcome: OutcomeSpec, data_end: dt.date, d: Dialect = DUCKDB) -> str:
-    """1 when any member on D has an outcome event dated in [D, D + horizon) and recorded by the data's end."""
+    """1 when any member on D has an outcome event dated in [D, D + horizon) and recorded by the data's end
+    and within the recording allowance after the window (so every snapshot's label has the same cut-off:
+    what was known ``recording_allowance_days`` after its window, never records that came later)."""
     events = ", ".join(_lit(e) for e in outcome.events)
     end = d.add_months("m.as_of_date", outcome.horizon_months)
+    known_by = d.add_days(end, outcome.recording_allowance_days)
     return f"""
 SELECT DISTINCT m.fkey, m.as_of_date, 1 AS outcome
 FROM members m
@@ -199,7 +207,7 @@ JOIN people p ON p.pkey = m.pkey
 JOIN events e ON e.person_id = p.person_id
 WHERE e.event IN ({events})
   AND e.event_date >= m.as_of_date AND e.event_date < {end}
-  AND e.recorded_date <= {d.date(data_end)}"""
+  AND e.recorded_date <= {d.date(data_end)} AND e.recorded_date < {known_by}"""
 
 
 def plan(

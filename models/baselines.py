@@ -86,7 +86,7 @@ class BestSingleFeature(ClassifierMixin, BaseEstimator):
         rows = np.arange(len(y))
         if len(rows) > self.max_rows:
             rows = np.sort(np.random.default_rng(self.random_state).choice(rows, self.max_rows, replace=False))
-        values = X.to_numpy(dtype=np.float64)[rows]
+        values = X.iloc[rows].to_numpy(dtype=np.float64)  # sample first: never a float64 copy of all of X
         aucs = np.array([roc_auc_score(y[rows], values[:, j]) if np.ptp(values[:, j]) > 0 else 0.5 for j in range(values.shape[1])])
         strength = np.abs(aucs - 0.5)
         self.column_index_ = int(np.argmax(strength))  # first column among equals: deterministic

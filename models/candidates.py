@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
@@ -25,8 +27,13 @@ LIGHTGBM_EXTRA = {"min_split_gain", "reg_alpha", "max_depth", "min_child_weight"
 
 def signed_log1p(X):
     """sign(x) * log(1 + |x|): tames skewed counts and day gaps, keeps negative trends negative."""
-    X = np.asarray(X, dtype=np.float64)
-    return np.sign(X) * np.log1p(np.abs(X))
+    X = np.asarray(X)
+    if X.dtype not in (np.float32, np.float64):
+        X = X.astype(np.float64)
+    out = np.abs(X)                  # one new array, in X's float type
+    np.log1p(out, out=out)
+    np.copysign(out, X, out=out)
+    return out
 
 
 def logistic_regression(C: float = 1.0, *, max_iter: int = 2000) -> Pipeline:
@@ -48,4 +55,4 @@ def lightgbm_classifier(*, random_state: int, n_jobs: int | None = None, **param
     if unknown:
         raise ValueError(f"lightgbm parameters: got {sorted(unknown)}; expected some of {sorted(set(LIGHTGBM_DEFAULTS) | LIGHTGBM_EXTRA)}")
     merged = {**LIGHTGBM_DEFAULTS, **params}
-    return LGBMClassifier(**merged, random_state=random_state, n_jobs=n_jobs or 2, deterministic=True, force_row_wise=True, verbose=-1)
+    return LGBMClassifier(**merged, random_state=random_state, n_jobs=n_jobs or os.cpu_count() or 1, deterministic=True, force_row_wise=True, verbose=-1)

@@ -21,7 +21,11 @@ def gate(tags: dict[str, str]) -> list[str]:
     if tags.get("beats_baselines") != "true":
         reasons.append(f"it does not beat the best baseline ({tags.get('best_baseline', 'unknown')}) on {tags.get('primary_metric', 'the primary metric')}")
     if tags.get("fairness_passed") != "true":
-        reasons.append(f"it did not pass the fairness policy (traffic light: {tags.get('fairness_light', 'no audit')})")
+        missing = tags.get("fairness_missing", "none")
+        why = f"traffic light: {tags.get('fairness_light', 'no audit')}" + (f"; not audited: {missing}" if missing != "none" else "")
+        reasons.append(f"it did not pass the fairness policy ({why})")
+    if tags.get("validation") != "temporal":
+        reasons.append(f"it was not validated over time (validation: {tags.get('validation', 'unknown')})")
     return reasons
 
 
@@ -52,16 +56,23 @@ def approve(args: argparse.Namespace) -> int:
     for key, value in {"decision": args.decision, "decision_by": args.reviewer, "decision_note": args.note, "decision_at": now()}.items():
         client.set_model_version_tag(args.model, str(args.version), key, value)
     append(log, {**record, "event": "decision", "outcome": "recorded"})
-    if args.decision == "reject":
-        print(f"recorded: version {args.version} of {args.model} rejected by {args.reviewer}; aliases unchanged")
-        return 0
     try:
         previous = str(client.get_model_version_by_alias(args.model, "champion").version)
     except MlflowException:
         previous = None
-    client.set_registered_model_alias(args.model, "champion", str(args.version))
+    if args.decision == "reject":
+        if previous == str(args.version):  # the panel withdrew the model in use: it stops being the champion
+            append(log, {"event": "alias", "model": args.model, "alias": "champion", "version": None, "previous": previous,
+                         "by": args.reviewer, "why": f"rejected: {args.note}"})
+            client.delete_registered_model_alias(args.model, "champion")
+            print(f"recorded: version {args.version} of {args.model} rejected by {args.reviewer}; it was the champion, so there is "
+                  "no champion now (the scorer refuses to run until a version is approved)")
+            return 0
+        print(f"recorded: version {args.version} of {args.model} rejected by {args.reviewer}; aliases unchanged")
+        return 0
     append(log, {"event": "alias", "model": args.model, "alias": "champion", "version": str(args.version), "previous": previous,
-                 "by": args.reviewer, "why": args.note})
+                 "by": args.reviewer, "why": args.note})  # written first: a change is never made without its record
+    client.set_registered_model_alias(args.model, "champion", str(args.version))
     was = f" (was version {previous})" if previous else ""
     print(f"approved: {args.model} version {args.version} is now 'champion'{was}; recorded in {log}")
     return 0

@@ -103,6 +103,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--label", metavar="COL", help="with --table: the outcome column (0, 1, or empty when not yet known)")
     p.add_argument("--time", metavar="COL", help="with --table: the as-of date column (enables temporal splits)")
     p.add_argument("--sensitive", metavar="COLS", help="with --table: comma-separated columns kept for the audit, never model inputs")
+    p.add_argument("--horizon-months", type=_positive, metavar="N", help="with --table: months the label looks ahead (default: outcome.horizon_months)")
+    p.add_argument("--allowance-days", type=_whole_number(0), metavar="N", help="with --table: days after that window before a label is complete "
+                   "(default: outcome.recording_allowance_days)")
     p.add_argument("--no-register", action="store_true", help="log the run but do not register a model version")
 
     p = sub.add_parser("audit", parents=[common], help="fairness audit of any risk score (e.g. a vendor's) at its operating point")

@@ -136,6 +136,18 @@ class FairnessConfig(_Section):
     tolerance: ToleranceConfig
     min_cell_count: int = Field(ge=1)
     round_to: int = Field(ge=1)
+
+    @field_validator("primary_metrics")
+    @classmethod
+    def _known_metrics(cls, value: list[str]) -> list[str]:
+        from fairness import FairnessPolicy
+
+        try:
+            FairnessPolicy(primary_metrics=tuple(value))
+        except ValueError as err:
+            raise ValueError(str(err)) from None
+        return value
+
     bootstrap_resamples: int = Field(ge=20, le=10_000)
     confidence: float = Field(gt=0.5, lt=1)
 
@@ -170,6 +182,9 @@ class TrainingConfig(_Section):
         for i, share in enumerate(self.top_shares):
             if not 0 < share < 1:
                 raise _keyed(f"training.top_shares[{i}]", share, "a share between 0 and 1, e.g. 0.05 for the top 5%")
+        reported = {f"precision_at_{s * 100:g}pct" for s in self.top_shares}
+        if self.primary_metric.endswith("pct") and self.primary_metric not in reported:
+            raise _keyed("training.primary_metric", self.primary_metric, f"a metric that is reported: add its share to training.top_shares (now {self.top_shares})")
         if not self.logistic and not self.lightgbm:
             raise _keyed("training", "no logistic or lightgbm settings", "at least one learnt candidate")
         for i, point in enumerate(self.logistic):

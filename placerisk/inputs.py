@@ -11,6 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -110,3 +113,18 @@ def register_inputs(con: duckdb.DuckDBPyConnection, config: Config, report: dict
     if latest is None:
         raise DataError("the extracts hold no events, so the data's end is unknown: set data.extract_date in the config")
     return first, latest
+
+
+@contextmanager
+def engine(config: Config, report: dict) -> Iterator[tuple[duckdb.DuckDBPyConnection, dt.date | None, dt.date]]:
+    """A configured DuckDB connection with the validated inputs registered, spilling to a private
+    temporary folder; yields ``(con, first event date, data end)`` and cleans up after."""
+    with tempfile.TemporaryDirectory(prefix="placerisk-spill-") as spill:
+        con = duckdb.connect()
+        try:
+            config.engine.configure(con)
+            con.execute(f"SET temp_directory = '{spill}'")
+            first_event, data_end = register_inputs(con, config, report)
+            yield con, first_event, data_end
+        finally:
+            con.close()

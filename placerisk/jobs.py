@@ -225,9 +225,7 @@ def pseudonymise(args: argparse.Namespace) -> int:
 def features(args: argparse.Namespace) -> int:
     import datetime as dt
     import json
-    import tempfile
 
-    import duckdb
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
@@ -237,10 +235,10 @@ def features(args: argparse.Namespace) -> int:
     from placerisk.inputs import (
         cohort_from_config,
         data_fingerprint,
+        engine,
         feature_set_from_config,
         load_validation,
         outcome_from_config,
-        register_inputs,
     )
 
     config = load_config(args.config)
@@ -259,63 +257,57 @@ def features(args: argparse.Namespace) -> int:
     dates = sorted(set(args.as_of))
     started = time.perf_counter()
     tmp, tmp_meta = out.with_name(out.name + ".tmp"), sidecar.with_name(sidecar.name + ".tmp")
-    spill = tempfile.TemporaryDirectory(prefix="placerisk-spill-")
-    con = duckdb.connect()
     writer = None
     try:
-        config.engine.configure(con)
-        con.execute(f"SET temp_directory = '{spill.name}'")
-        first_event, data_end = register_inputs(con, config, report)
-        late = [d for d in dates if d > data_end]
-        if late:
-            raise UserError(f"--as-of: got {late[0]}; expected dates on or before the data's end ({data_end})")
-        lookback = feature_set.lookback_months
-        truncated = [d for d in dates if first_event and add_months(d.replace(day=1), -lookback) < first_event]
-        for d in truncated:
-            _say(f"warning: as of {d} the {feature_set.lookback_months}-month lookback starts before the first event ({first_event}): long windows are cut short")
-        _say(f"features: {len(feature_set.specs)} features for {len(dates)} as-of date(s), data {first_event} to {data_end}")
-        counts = []
-        for as_of_date, table in feature_tables(con, feature_set, dates, cohort=cohort, outcome=outcome, data_end=data_end, cohort_only=not args.all_families):
-            if writer is None:  # one date in memory at a time
-                writer = pq.ParquetWriter(tmp, table.schema, compression="zstd")
-            writer.write_table(table, row_group_size=250_000)
-            labelled = table.num_rows - table.column("label").null_count
-            positive = int(pc.sum(table.column("label")).as_py() or 0)
-            in_cohort = int(pc.sum(pc.cast(table.column("in_cohort"), "int64")).as_py() or 0)
-            counts.append((as_of_date, table.num_rows, labelled, positive, in_cohort))
-            _say(f"features: {as_of_date}: {table.num_rows:,} families")
-        writer.close()
-        writer = None
-        meta = {
-            "written_by": f"placerisk {__version__}",
-            "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "feature_definitions_hash": feature_set.fingerprint(),
-            "feature_definitions": feature_set.to_dict(),
-            "features": feature_set.describe(),
-            "days_since_cap": days_since_cap(feature_set.lookback_months),
-            "cohort": {"min_age": cohort.min_age, "max_age": cohort.max_age, "all_families": bool(args.all_families)},
-            "outcome": {"name": config.outcome.name, "events": list(outcome.events), "horizon_months": outcome.horizon_months,
-                        "recording_allowance_days": outcome.recording_allowance_days},
-            "data_dir": str(data),
-            "data_fingerprint": data_fingerprint(report),
-            "contracts_hash": report["contracts_hash"],
-            "data_start": first_event.isoformat() if first_event else None,
-            "data_end": data_end.isoformat(),
-            "validated_at": report["checked_at"],
-            "as_of_dates": [d.isoformat() for d in dates],
-            "truncated_lookback": [d.isoformat() for d in truncated],
-            "rows": {str(d): {"families": n, "labelled": lab, "positive": pos, "in_cohort": coh} for d, n, lab, pos, coh in counts},
-            "seconds": round(time.perf_counter() - started, 2),
-        }
-        tmp_meta.write_text(json.dumps(meta, indent=2) + "\n")
-        sidecar.unlink(missing_ok=True)  # a crash now leaves a table without metadata, never with stale metadata
-        tmp.replace(out)
-        tmp_meta.replace(sidecar)
+        with engine(config, report) as (con, first_event, data_end):
+            late = [d for d in dates if d > data_end]
+            if late:
+                raise UserError(f"--as-of: got {late[0]}; expected dates on or before the data's end ({data_end})")
+            lookback = feature_set.lookback_months
+            truncated = [d for d in dates if first_event and add_months(d.replace(day=1), -lookback) < first_event]
+            for d in truncated:
+                _say(f"warning: as of {d} the {feature_set.lookback_months}-month lookback starts before the first event ({first_event}): long windows are cut short")
+            _say(f"features: {len(feature_set.specs)} features for {len(dates)} as-of date(s), data {first_event} to {data_end}")
+            counts = []
+            for as_of_date, table in feature_tables(con, feature_set, dates, cohort=cohort, outcome=outcome, data_end=data_end, cohort_only=not args.all_families):
+                if writer is None:  # one date in memory at a time
+                    writer = pq.ParquetWriter(tmp, table.schema, compression="zstd")
+                writer.write_table(table, row_group_size=250_000)
+                labelled = table.num_rows - table.column("label").null_count
+                positive = int(pc.sum(table.column("label")).as_py() or 0)
+                in_cohort = int(pc.sum(pc.cast(table.column("in_cohort"), "int64")).as_py() or 0)
+                counts.append((as_of_date, table.num_rows, labelled, positive, in_cohort))
+                _say(f"features: {as_of_date}: {table.num_rows:,} families")
+            writer.close()
+            writer = None
+            meta = {
+                "written_by": f"placerisk {__version__}",
+                "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                "feature_definitions_hash": feature_set.fingerprint(),
+                "feature_definitions": feature_set.to_dict(),
+                "features": feature_set.describe(),
+                "days_since_cap": days_since_cap(feature_set.lookback_months),
+                "cohort": {"min_age": cohort.min_age, "max_age": cohort.max_age, "all_families": bool(args.all_families)},
+                "outcome": {"name": config.outcome.name, "events": list(outcome.events), "horizon_months": outcome.horizon_months,
+                            "recording_allowance_days": outcome.recording_allowance_days},
+                "data_dir": str(data),
+                "data_fingerprint": data_fingerprint(report),
+                "contracts_hash": report["contracts_hash"],
+                "data_start": first_event.isoformat() if first_event else None,
+                "data_end": data_end.isoformat(),
+                "validated_at": report["checked_at"],
+                "as_of_dates": [d.isoformat() for d in dates],
+                "truncated_lookback": [d.isoformat() for d in truncated],
+                "rows": {str(d): {"families": n, "labelled": lab, "positive": pos, "in_cohort": coh} for d, n, lab, pos, coh in counts},
+                "seconds": round(time.perf_counter() - started, 2),
+            }
+            tmp_meta.write_text(json.dumps(meta, indent=2) + "\n")
+            sidecar.unlink(missing_ok=True)  # a crash now leaves a table without metadata, never with stale metadata
+            tmp.replace(out)
+            tmp_meta.replace(sidecar)
     finally:
         if writer is not None:
             writer.close()
-        con.close()
-        spill.cleanup()
         for leftover in (tmp, tmp_meta):
             leftover.unlink(missing_ok=True)
     total = sum(n for _, n, *_ in counts)

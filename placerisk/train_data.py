@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,46 +60,37 @@ def _oracle(data_dir: Path, meta: pd.DataFrame) -> np.ndarray | None:
 
 def from_extracts(config: Config, data_dir: Path, validation_dir: Path, say: Callable[[str], None]) -> Assembled:
     """Build point-in-time features for the configured snapshots from validated extracts."""
-    import duckdb
     import pyarrow as pa
 
     from features import days_since_cap, feature_tables
     from placerisk.inputs import (
         cohort_from_config,
         data_fingerprint,
+        engine,
         feature_set_from_config,
         load_validation,
         outcome_from_config,
-        register_inputs,
     )
+    from training import snapshot_dates
 
     report = load_validation(validation_dir, data_dir, config)
     feature_set = feature_set_from_config(config)
     cohort, outcome = cohort_from_config(config), outcome_from_config(config)
     t = config.training
-    with tempfile.TemporaryDirectory(prefix="placerisk-spill-") as spill:
-        con = duckdb.connect()
-        try:
-            config.engine.configure(con)
-            con.execute(f"SET temp_directory = '{spill}'")
-            first_event, data_end = register_inputs(con, config, report)
-            last = t.last_snapshot or last_complete_snapshot(data_end, outcome)
-            if not outcome.label_complete(last, data_end):
-                raise UserError(f"training.last_snapshot: got {last}; expected a date whose {outcome.horizon_months}-month outcome window "
-                                f"and {outcome.recording_allowance_days}-day allowance end by the data's end ({data_end})")
-            from training import snapshot_dates
-
-            dates = snapshot_dates(last, t.snapshots, t.snapshot_months)
-            if first_event and add_months(dates[0], -feature_set.lookback_months) < first_event:
-                say(f"warning: the first snapshot {dates[0]} looks back {feature_set.lookback_months} months, before the first event ({first_event})")
-            say(f"features: {len(feature_set.names)} features for {len(dates)} snapshots ({dates[0]} to {dates[-1]})")
-            tables = []
-            for d, table in feature_tables(con, feature_set, dates, cohort=cohort, outcome=outcome, data_end=data_end):
-                cast = {n: pa.float32() for n in feature_set.names}
-                tables.append(table.cast(pa.schema([pa.field(f.name, cast.get(f.name, f.type)) for f in table.schema])))
-                say(f"features: {d}: {table.num_rows:,} families in the cohort")
-        finally:
-            con.close()
+    with engine(config, report) as (con, first_event, data_end):
+        last = t.last_snapshot or last_complete_snapshot(data_end, outcome)
+        if not outcome.label_complete(last, data_end):
+            raise UserError(f"training.last_snapshot: got {last}; expected a date whose {outcome.horizon_months}-month outcome window "
+                            f"and {outcome.recording_allowance_days}-day allowance end by the data's end ({data_end})")
+        dates = snapshot_dates(last, t.snapshots, t.snapshot_months)
+        if first_event and add_months(dates[0], -feature_set.lookback_months) < first_event:
+            say(f"warning: the first snapshot {dates[0]} looks back {feature_set.lookback_months} months, before the first event ({first_event})")
+        say(f"features: {len(feature_set.names)} features for {len(dates)} snapshots ({dates[0]} to {dates[-1]})")
+        tables = []
+        for d, table in feature_tables(con, feature_set, dates, cohort=cohort, outcome=outcome, data_end=data_end):
+            cast = {n: pa.float32() for n in feature_set.names}
+            tables.append(table.cast(pa.schema([pa.field(f.name, cast.get(f.name, f.type)) for f in table.schema])))
+            say(f"features: {d}: {table.num_rows:,} families in the cohort")
     frame = pa.concat_tables(tables).to_pandas(date_as_object=True)
     del tables
     meta = frame[["family_id", "as_of_date", "label"] + [c for c in SENSITIVE_COLUMNS if c in frame.columns]]
@@ -114,6 +104,7 @@ def from_extracts(config: Config, data_dir: Path, validation_dir: Path, say: Cal
         sensitive=_sensitive(meta.loc[labelled]).reset_index(drop=True),
         oracle=None if oracle is None else oracle[labelled.to_numpy()],
     )
+    del frame  # X holds what is needed; do not keep the full frame alongside it
     provenance = {
         "source": "extracts",
         "data_fingerprint": data_fingerprint(report),
@@ -141,7 +132,16 @@ def _file_fingerprint(path: Path) -> str:
     return digest.hexdigest()[:16]
 
 
-def from_table(path: Path, *, id_col: str, label: str, time: str | None, sensitive: list[str], say: Callable[[str], None]) -> Assembled:
+_NOT_NUMBERS = (dt.date, dt.datetime, pd.Timestamp, bool)
+
+
+def _row(path: Path, i: int) -> int:
+    """The row number a person sees: CSV counts its header line."""
+    return i + 2 if path.suffix == ".csv" else i + 1
+
+
+def from_table(path: Path, *, id_col: str, label: str, time: str | None, sensitive: list[str], say: Callable[[str], None],
+               known_after_days: int = 0) -> Assembled:
     """A data scientist's own table: one row per (id, time); every other numeric column is a model input."""
     from placerisk.tables import read_frame
 
@@ -150,15 +150,24 @@ def from_table(path: Path, *, id_col: str, label: str, time: str | None, sensiti
     missing = [c for c in wanted if c not in frame.columns]
     if missing:
         raise DataError(f"'{path}': column(s) {missing} not found; the file has {list(frame.columns)[:12]}")
-    inputs = [c for c in frame.columns if c not in wanted]
+    meta = table_meta(path)
+    if meta is not None and "features" in meta:  # a `placerisk features` table: its own feature list, never its meta columns
+        inputs = [c for c in meta["features"] if c in frame.columns]
+        say(f"table: using the {len(inputs)} features listed in {path.name}.meta.json")
+    else:
+        inputs = [c for c in frame.columns if c not in wanted]
     numeric = {}
     for c in inputs:
+        first = frame[c].dropna().iloc[:1]
+        if (pd.api.types.is_datetime64_any_dtype(frame[c]) or pd.api.types.is_bool_dtype(frame[c])
+                or (frame[c].dtype == object and len(first) and isinstance(first.iloc[0], _NOT_NUMBERS))):
+            raise DataError(f"'{path}': column {c!r} holds {frame[c].dtype} values; expected numbers (drop it, or list it in --sensitive)")
         values = pd.to_numeric(frame[c], errors="coerce")
-        bad = values.isna() & frame[c].notna() & (frame[c].astype(str).str.strip() != "")
+        bad = values.isna()
         if bad.any():
             row = int(np.flatnonzero(bad.to_numpy())[0])
-            raise DataError(f"'{path}' row {row + 2 if path.suffix == '.csv' else row + 1}, column {c!r}: got {str(frame[c].iloc[row])[:40]!r}; "
-                            "expected a number (list text columns in --sensitive, or drop them)")
+            raise DataError(f"'{path}' row {_row(path, row)}, column {c!r}: got {str(frame[c].iloc[row])[:40]!r}; "
+                            "expected a number in every row (fill missing values; list text columns in --sensitive, or drop them)")
         numeric[c] = values.astype(np.float32)
     if not numeric:
         raise DataError(f"'{path}': no feature columns left besides {wanted}; expected numeric model inputs")
@@ -167,13 +176,13 @@ def from_table(path: Path, *, id_col: str, label: str, time: str | None, sensiti
     bad = (y.isna() & raw.notna() & (raw.astype(str).str.strip() != "")) | (y.notna() & ~y.isin([0, 1]))
     if bad.any():
         row = int(np.flatnonzero(bad.to_numpy())[0])
-        raise DataError(f"'{path}' row {row + 2 if path.suffix == '.csv' else row + 1}, column {label!r}: got {str(raw.iloc[row])[:40]!r}; "
+        raise DataError(f"'{path}' row {_row(path, row)}, column {label!r}: got {str(raw.iloc[row])[:40]!r}; "
                         "expected 0, 1 or empty (no label yet)")
     if time:
         when = pd.to_datetime(frame[time], errors="coerce")
         if when.isna().any():
             row = int(np.flatnonzero(when.isna().to_numpy())[0])
-            raise DataError(f"'{path}' row {row + 2 if path.suffix == '.csv' else row + 1}, column {time!r}: got {str(frame[time].iloc[row])[:40]!r}; "
+            raise DataError(f"'{path}' row {_row(path, row)}, column {time!r}: got {str(frame[time].iloc[row])[:40]!r}; "
                             "expected a date (YYYY-MM-DD)")
         dates_col = when.dt.date
     else:
@@ -183,7 +192,7 @@ def from_table(path: Path, *, id_col: str, label: str, time: str | None, sensiti
     if dup.any():
         row = int(np.flatnonzero(dup.to_numpy())[0])
         what = f"({id_col}, {time})" if time else id_col
-        raise DataError(f"'{path}' row {row + 2 if path.suffix == '.csv' else row + 1}: a second row for the same {what}; expected one row each")
+        raise DataError(f"'{path}' row {_row(path, row)}: a second row for the same {what}; expected one row each")
     labelled = y.notna().to_numpy()
     X = pd.DataFrame(numeric).loc[labelled].reset_index(drop=True)
     sens = frame.loc[labelled, sensitive].astype("string").fillna("Missing").reset_index(drop=True) if sensitive else None
@@ -196,7 +205,11 @@ def from_table(path: Path, *, id_col: str, label: str, time: str | None, sensiti
     dates = data.dates
     provenance = {"source": "table", "table": path.name, "table_fingerprint": _file_fingerprint(path), "features": len(numeric)}
     say(f"table: {len(frame):,} rows, {len(numeric)} feature columns, {int(labelled.sum()):,} labelled, {len(dates)} time value(s)")
-    return Assembled(data, dates, max(dates), {c: c for c in numeric}, None, provenance, int((~labelled).sum()))
+    if len(numeric) <= 12:
+        say(f"table: model inputs {list(numeric)}")
+    # Every row of the table is labelled by the user: all of them count for the deployed fit.
+    data_end = max(dates) + dt.timedelta(days=known_after_days)
+    return Assembled(data, dates, data_end, {c: c for c in numeric}, None, provenance, int((~labelled).sum()))
 
 
 def table_meta(path: Path) -> dict | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import hashlib
 import sys
@@ -60,43 +61,54 @@ def candidates_from_config(config: Config, feature_names: list[str]):
     return specs
 
 
-def _holdout_by_id(assembled) -> tuple[list, object]:
-    """Without a time column: 60/20/20 train/calibrate/test by a hash of the id (never temporal; said so)."""
+def _holdout_by_id(assembled):
+    """Without a time column: 60/20/20 train/calibrate/test by a hash of the id (never temporal; said so).
+
+    Returns the rows with a part code in place of the date, the split and the final fit."""
     from training import Split
 
     data = assembled.data
     bucket = np.array([int(hashlib.sha256(i.encode()).hexdigest()[:8], 16) % 10 for i in data.family_id])
     days = np.where(bucket < 6, 0, np.where(bucket < 8, 1, 2)).astype("datetime64[D]")
-    object.__setattr__(data, "as_of_date", days)
     d0, d1, d2 = (dt.date(1970, 1, 1) + dt.timedelta(days=i) for i in range(3))
-    return [Split("holdout", (d0,), d1, d2)], Split("final", (d0, d2), d1, None)
+    parted = dataclasses.replace(assembled, data=dataclasses.replace(data, as_of_date=days), dates=[d0, d1, d2])
+    return parted, [Split("holdout", (d0,), d1, d2)], Split("final", (d0, d2), d1, None)
 
 
-def _splits(config: Config, assembled, temporal: bool):
+def _splits(config: Config, assembled, temporal: bool, outcome):
     from features.cohort import add_months
-    from placerisk.inputs import outcome_from_config
     from training import check_split, final_split, rolling_origin
 
     if not temporal:
         return _holdout_by_id(assembled)
-    outcome = outcome_from_config(config)
-    splits = rolling_origin(assembled.dates, n_splits=min(config.training.splits, len(assembled.dates) - 1), label_known=outcome.label_complete)
+    if len(assembled.dates) < 3:
+        raise UserError(f"got {len(assembled.dates)} snapshot date(s); expected at least 3 for a temporal validation "
+                        "(older ones to train, a later one to calibrate, a later one still to test)")
+    splits = rolling_origin(assembled.dates, n_splits=min(config.training.splits, len(assembled.dates) - 2), label_known=outcome.label_complete)
     final = final_split(assembled.dates, label_known=outcome.label_complete, data_end=assembled.data_end)
     for s in splits:
         check_split(s, lambda d: add_months(d, outcome.horizon_months) + dt.timedelta(days=outcome.recording_allowance_days))
-    return splits, final
+    return assembled, splits, final
 
 
 def train(args: argparse.Namespace) -> int:
+    from features import OutcomeSpec
     from placerisk import train_data
+    from placerisk.inputs import outcome_from_config
 
     config = load_config(args.config)
     say = Progress()
+    fairness_policy(config)  # a policy the audit would refuse fails now, not after the training
+    outcome = outcome_from_config(config)
     if args.table:
         if not args.id or not args.label:
             raise UserError("--table needs --id COL and --label COL (and optionally --time COL, --sensitive COLS)")
+        outcome = OutcomeSpec(events=outcome.events,
+                              horizon_months=outcome.horizon_months if args.horizon_months is None else args.horizon_months,
+                              recording_allowance_days=outcome.recording_allowance_days if args.allowance_days is None else args.allowance_days)
         sensitive = [c.strip() for c in (args.sensitive or "").split(",") if c.strip()]
-        assembled = train_data.from_table(Path(args.table), id_col=args.id, label=args.label, time=args.time, sensitive=sensitive, say=say)
+        assembled = train_data.from_table(Path(args.table), id_col=args.id, label=args.label, time=args.time, sensitive=sensitive, say=say,
+                                          known_after_days=31 * outcome.horizon_months + outcome.recording_allowance_days)
         temporal = bool(args.time)
         if not temporal:
             say("warning: no --time column: a 60/20/20 split by id, not a temporal validation; results may be optimistic")
@@ -108,21 +120,30 @@ def train(args: argparse.Namespace) -> int:
         temporal = True
     if assembled.unlabelled:
         say(f"{assembled.unlabelled:,} rows have no label yet (outcome window not complete) and are not used")
-    return run(config, assembled, temporal=temporal, say=say, register=not args.no_register)
+    try:
+        return run(config, assembled, temporal=temporal, say=say, register=not args.no_register, outcome=outcome)
+    except ValueError as err:  # a split without enough snapshots, a part with one class, a reference group not in the data
+        raise UserError(str(err)) from err
 
 
-def run(config: Config, assembled, *, temporal: bool, say, register: bool = True) -> int:
+def run(config: Config, assembled, *, temporal: bool, say, register: bool = True, outcome=None) -> int:
+    from placerisk.inputs import outcome_from_config
     from training import describe, train_and_evaluate
     from training.audit import audit_candidates, worst_light
 
+    outcome = outcome or outcome_from_config(config)
+    assembled, splits, final = _splits(config, assembled, temporal, outcome)
     data = assembled.data
-    splits, final = _splits(config, assembled, temporal)
     plan = describe([*splits, final])
     say("split plan:\n" + plan)
     t = config.training
     k = config.total_weekly_capacity
     specs = candidates_from_config(config, list(data.X.columns))
     say(f"candidates: {', '.join(s.name for s in specs)}; k = {k} (total weekly capacity)")
+    smallest = min(len(data.rows([s.test_date])) for s in splits)
+    if k * t.list_weeks >= smallest:
+        say(f"warning: the list ({k * t.list_weeks:,} = {k} x {t.list_weeks} weeks) is not smaller than a test snapshot ({smallest:,} rows): "
+            "precision at the list is then the base rate for every candidate; lower training.list_weeks or use more families")
     result = train_and_evaluate(
         data, splits, final, specs, k=k, list_k=k * t.list_weeks, shares=tuple(t.top_shares), calibration=t.calibration, select_by=t.select_by,
         primary_metric=t.primary_metric, random_state=t.seed, n_jobs=t.threads, descriptions=assembled.descriptions,
@@ -180,7 +201,11 @@ def tracking_log(config: Config, assembled, result, table, audits, lights, plan:
 
     data = assembled.data
     code = tracking.code_version()
-    chosen_light = lights.get(result.chosen, "green" if not audits else "amber")
+    chosen_light = lights.get(result.chosen, "none")  # "none": nothing was audited, which never passes
+    audited = list(data.sensitive.columns) if data.sensitive is not None else []
+    missing = [f for f in config.fairness.sensitive_features if f not in audited]
+    temporal = result.splits[0].name != "holdout"
+    passed = chosen_light in ("green", "amber") and not missing
     with mlflow.start_run(experiment_id=experiment_id, run_name=f"train {dt.date.today().isoformat()}") as parent:
         mlflow.set_tags({"placerisk.command": "train", "placerisk.version": code["placerisk"], "git_commit": code.get("git_commit", "unknown"),
                          "git_dirty": str(code.get("git_dirty", "unknown")).lower(), "chosen": result.chosen,
@@ -239,7 +264,9 @@ def tracking_log(config: Config, assembled, result, table, audits, lights, plan:
             name = config.mlflow.registered_model
             tags = {"candidate": result.chosen, "beats_baselines": str(result.beats_baselines).lower(), "best_baseline": str(result.best_baseline),
                     "primary_metric": result.primary_metric, "fairness_light": chosen_light,
-                    "fairness_passed": str(chosen_light != "red" and bool(chosen_audits)).lower(), "run_id": parent.info.run_id,
+                    "fairness_passed": str(passed).lower(), "fairness_audited": ",".join(audited) or "none",
+                    "fairness_missing": ",".join(missing) or "none", "validation": "temporal" if temporal else "holdout (not temporal)",
+                    "run_id": parent.info.run_id,
                     "feature_definitions_hash": str(assembled.provenance.get("feature_definitions_hash", "none")),
                     "data_fingerprint": str(assembled.provenance.get("data_fingerprint", assembled.provenance.get("table_fingerprint")))}
             for key, value in tags.items():

@@ -78,8 +78,8 @@ def _choose(candidates: list[CandidateResult], metric: str) -> tuple[str, str | 
         raise ValueError("candidates: got only baselines; expected at least one learnt model (logistic or lightgbm)")
     score = {c.spec.name: c.mean().get(metric, float("nan")) for c in candidates}
     chosen = max(learnt, key=lambda c: (np.nan_to_num(score[c.spec.name], nan=-np.inf), -learnt.index(c))).spec.name
-    if not baselines:
-        return chosen, None, True
+    if not baselines:  # nothing to beat is not beating anything: such a model cannot be promoted
+        return chosen, None, False
     best_baseline = max(baselines, key=lambda c: (np.nan_to_num(score[c.spec.name], nan=-np.inf), -baselines.index(c))).spec.name
     return chosen, best_baseline, bool(score[chosen] > score[best_baseline])
 

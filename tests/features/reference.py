@@ -78,7 +78,9 @@ def reference_features(tables: dict[str, pd.DataFrame], fs: FeatureSet, as_of_da
             cols[c] = comp[c].astype(int)
         cols["area__deprivation_decile"] = fam_area.set_index("family_id").deprivation_decile.reindex(fam.index).astype(int)
         end = pd.Timestamp(d) + pd.DateOffset(months=outcome.horizon_months)
-        hit = events[events.event.isin(outcome.events) & (events.event_date >= D) & (events.event_date < end) & (events.recorded_date <= pd.Timestamp(data_end))]
+        known_by = end + pd.Timedelta(days=outcome.recording_allowance_days)
+        hit = events[events.event.isin(outcome.events) & (events.event_date >= D) & (events.event_date < end)
+                     & (events.recorded_date <= pd.Timestamp(data_end)) & (events.recorded_date < known_by)]
         positive = set(m[m.person_id.isin(hit.person_id)].family_id)
         complete = outcome.label_complete(d, data_end)
         cols["label"] = pd.Series([(1 if f in positive else 0) if complete else np.nan for f in fam.index], index=fam.index)

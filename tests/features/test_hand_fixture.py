@@ -47,6 +47,9 @@ def fixture_tables():
         event("c2", "police.violence_victim", "2024-05-01", "2024-05-02"),  # outcome inside the window
         event("y2", "police.violence_victim", "2023-12-31", "2024-01-03"),  # before D: neither feature nor label
         event("y2", "police.violence_victim", "2025-01-05"),      # after the window: not the label
+        # inside the window but recorded after its end + the 30-day allowance: not the label (no snapshot's
+        # label may use records that came later than the others could, e.g. after a test date)
+        event("y2", "police.violence_victim", "2024-11-01", "2025-03-01"),
         event("c5", "police.asb", "2023-12-01"),
     ]
     objections = [{"family_id": "F4", "person_id": None}, {"family_id": None, "person_id": "c3"}]
@@ -107,7 +110,7 @@ def test_families_with_no_events_get_zeros_and_the_recency_cap(run):
 def test_label_is_the_outcome_in_the_next_12_months_for_members_on_the_date(run):
     out = run(fixture_tables(), [AS_OF])
     assert int(_row(out, "F1").label) == 1   # c2's victim event on 2024-05-01
-    assert int(_row(out, "F2").label) == 0   # y2's events are before D and after D + 12 months
+    assert int(_row(out, "F2").label) == 0   # y2's events are before D, after D + 12 months, or recorded too late
     assert bool(_row(out, "F1").label_complete)
 
 

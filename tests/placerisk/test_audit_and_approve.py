@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import mlflow
@@ -58,10 +59,11 @@ def test_audit_names_file_row_column_and_value_of_a_bad_label(tmp_path, config, 
 
 
 def test_gate_says_why_a_version_cannot_be_champion():
-    assert gate({"beats_baselines": "true", "fairness_passed": "true"}) == []
+    assert gate({"beats_baselines": "true", "fairness_passed": "true", "validation": "temporal"}) == []
     reasons = gate({"beats_baselines": "false", "best_baseline": "rule: violence_12m", "primary_metric": "precision_at_k",
-                    "fairness_passed": "false", "fairness_light": "red"})
-    assert len(reasons) == 2 and "rule: violence_12m" in reasons[0] and "red" in reasons[1]
+                    "fairness_passed": "false", "fairness_light": "amber", "fairness_missing": "team", "validation": "holdout (not temporal)"})
+    assert len(reasons) == 3 and "rule: violence_12m" in reasons[0] and "not audited: team" in reasons[1] and "holdout" in reasons[2]
+    assert len(gate({})) == 3  # a version without the tags training writes never passes
 
 
 @pytest.fixture
@@ -74,7 +76,8 @@ def registry(tmp_path, monkeypatch):
     uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
     client = mlflow.MlflowClient(tracking_uri=uri, registry_uri=uri)
     client.create_registered_model("m")
-    for tags in ({"beats_baselines": "true", "fairness_passed": "true"}, {"beats_baselines": "false", "fairness_passed": "true"}):
+    for tags in ({"beats_baselines": "true", "fairness_passed": "true", "validation": "temporal"},
+                 {"beats_baselines": "false", "fairness_passed": "true", "validation": "temporal"}):
         v = client.create_model_version("m", source=(tmp_path / "art").as_uri(), tags=tags)
         assert v.version
     return tmp_path, cfg, client
@@ -95,11 +98,16 @@ def test_approve_moves_champion_only_for_a_version_that_passed(registry, capsys)
     log = read(root / "decisions.jsonl")
     assert [(r["event"], r.get("outcome"), r["version"]) for r in log] == [
         ("decision", "refused", "2"), ("decision", "recorded", "1"), ("alias", None, "1"), ("decision", "recorded", "2")]
-    import datetime as dt
-
     assert holder_on(log, "m", "champion", dt.datetime.now(dt.UTC)) == "1"
     assert holder_on(log, "m", "champion", dt.datetime(2000, 1, 1, tzinfo=dt.UTC)) is None
     assert main([*base, "--version", "9", "--decision", "approve"]) == 2
+    # the panel withdraws the model in use: no champion, and the log says since when
+    assert main([*base, "--version", "1", "--decision", "reject"]) == 0
+    with pytest.raises(mlflow.exceptions.MlflowException):
+        client.get_model_version_by_alias("m", "champion")
+    log = read(root / "decisions.jsonl")
+    assert log[-1]["event"] == "alias" and log[-1]["version"] is None and log[-1]["previous"] == "1"
+    assert holder_on(log, "m", "champion", dt.datetime.now(dt.UTC)) is None
 
 
 @pytest.mark.slow
@@ -130,3 +138,13 @@ def test_train_from_any_table_keeps_sensitive_columns_out_of_the_model(tmp_path,
     assert main(["train", "--config", str(cfg), "--table", str(tmp_path / "t.parquet"), "--id", "fid", "--label", "y", "--time", "when",
                  "--sensitive", "eth"]) == 2
     assert "row 6, column 'y': got '2'; expected 0, 1 or empty" in capsys.readouterr().err
+    table.loc[table.index[5], "y"] = 0
+    table.loc[table.index[7], "b"] = np.nan
+    table.to_parquet(tmp_path / "t.parquet")
+    assert main(["train", "--config", str(cfg), "--table", str(tmp_path / "t.parquet"), "--id", "fid", "--label", "y", "--time", "when",
+                 "--sensitive", "eth"]) == 2
+    assert "row 8, column 'b': got 'nan'; expected a number in every row" in capsys.readouterr().err
+    table.loc[table.index[7], "b"] = 1
+    table.to_parquet(tmp_path / "t.parquet")
+    assert main(["train", "--config", str(cfg), "--table", str(tmp_path / "t.parquet"), "--id", "fid", "--label", "y", "--time", "when"]) == 2
+    assert "column 'eth': got 'P'; expected a number" in capsys.readouterr().err  # text not listed as sensitive is refused

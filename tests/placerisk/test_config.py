@@ -47,6 +47,11 @@ def test_user_file_is_laid_over_defaults_and_null_removes_a_source(tmp_path):
         ({"fairness": {"min_cell_count": "ten"}}, "fairness.min_cell_count: got 'ten'; expected a valid integer"),
         ({"teams": [{"name": "A", "weekly_capacity": 5}, {"name": "A", "weekly_capacity": 6}]}, "teams: got ['A', 'A']; expected distinct team names"),
         ({"data": {"extract_date": "31/03/2026"}}, "data.extract_date: got '31/03/2026'; expected a valid date"),
+        ({"training": {"primary_metric": "precision_at_1pct", "top_shares": [0.05]}},
+         "training.primary_metric: got 'precision_at_1pct'; expected a metric that is reported"),
+        ({"training": {"splits": 11}}, "training.splits: got 11; expected fewer than snapshots - 1"),
+        ({"training": {"lightgbm": [{"leaves": 3}]}}, "training.lightgbm[0]: got ['leaves']; expected LightGBM settings"),
+        ({"fairness": {"primary_metrics": ["false_negatve_rate"]}}, "fairness.primary_metrics: got ['false_negatve_rate']"),
     ],
 )
 def test_config_errors_name_key_value_and_expectation(override, expected_fragment):

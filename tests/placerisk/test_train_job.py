@@ -93,6 +93,8 @@ def test_registered_bundle_has_alias_tags_and_scores_like_training(trained):
     version = client.get_model_version_by_alias("placerisk-family-risk", "candidate")
     assert version.tags["run_id"] == parent.info.run_id
     assert version.tags["beats_baselines"] in ("true", "false") and version.tags["fairness_light"] in ("green", "amber", "red")
+    assert version.tags["validation"] == "temporal" and version.tags["fairness_missing"] == "none"
+    assert set(version.tags["fairness_audited"].split(",")) == {"ethnicity", "sex", "age_band", "deprivation_quintile", "team"}
     loaded = mlflow.pyfunc.load_model("models:/placerisk-family-risk@candidate")
     risk = loaded.unwrap_python_model().risk_model
     assert risk.feature_definitions is not None and len(risk.feature_names) == 185
