@@ -50,6 +50,8 @@ def audit(args: argparse.Namespace) -> int:
     for spec in intersections:
         if len(spec) < 2 or not set(spec) <= set(sensitive):
             raise UserError(f"--intersection: got {'*'.join(spec)!r}; expected two or more of the --sensitive columns joined by '*'")
+    if args.threshold is not None and not np.isfinite(args.threshold):
+        raise UserError(f"--threshold: got {args.threshold}; expected a finite number")
     if len(frame) == 0:
         raise DataError(f"'{path}' has no rows; expected scored families")
     if args.top_k and args.top_k > len(frame):
@@ -60,9 +62,12 @@ def audit(args: argparse.Namespace) -> int:
     if args.id:  # ties in score: id ascending, as on the lists
         order = np.argsort(frame[args.id].astype(str).to_numpy(), kind="stable")
         score, label, groups = score[order], label[order], groups.iloc[order].reset_index(drop=True)
+    try:
+        result = run_audit(label, score, groups, k=args.top_k, threshold=args.threshold, intersections=intersections,
+                           policy=fairness_policy(config), random_state=args.seed)
+    except ValueError as err:  # e.g. a configured reference group that is not in this file
+        raise UserError(f"'{path}': {err}") from err
     prepare_output(out, overwrite=args.overwrite, kind="fairness audit", owned=OWNED)
-    result = run_audit(label, score, groups, k=args.top_k, threshold=args.threshold, intersections=intersections,
-                       policy=fairness_policy(config), random_state=args.seed)
     op = f"top {args.top_k} by {args.score}" if args.top_k else f"{args.score} at or above {args.threshold}"
     if args.id:
         op += f" (rows ordered by {args.id} first, so equal scores go to the lower {args.id})"
