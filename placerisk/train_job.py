@@ -297,11 +297,15 @@ def _proxy_and_mitigation(config: Config, data, preds, audit_k: int, say) -> dic
     rows = preds.rows[np.argsort(data.family_id[preds.rows], kind="stable")]
     order = np.argsort(data.family_id[preds.rows], kind="stable")
     sens = data.sensitive.iloc[rows].reset_index(drop=True)
-    proxy = proxy_check(data.X.iloc[rows].reset_index(drop=True), sens, random_state=config.training.seed)
-    first = next((f for f in config.fairness.sensitive_features if f in sens.columns), sens.columns[0])
-    mitigation = mitigation_tradeoffs(data.y[rows], preds.rank_score[order], sens[first], k=min(audit_k, len(rows)),
-                                      policy=fairness_policy(config), random_state=config.training.seed)
-    return {"proxy": proxy, "mitigation": mitigation}
+    out = {}
+    try:  # options for the panel: a failure here must not lose the trained run
+        out["proxy"] = proxy_check(data.X.iloc[rows].reset_index(drop=True), sens, random_state=config.training.seed)
+        first = next((f for f in config.fairness.sensitive_features if f in sens.columns), sens.columns[0])
+        out["mitigation"] = mitigation_tradeoffs(data.y[rows], preds.rank_score[order], sens[first], k=min(audit_k, len(rows)),
+                                                 policy=fairness_policy(config), random_state=config.training.seed)
+    except ValueError as err:
+        say(f"warning: fairness options left out of the report: {err}")
+    return out
 
 
 def _card_metadata(config: Config, assembled, result) -> dict:
