@@ -7,22 +7,24 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from fairness._findings import Finding, assess, flag_level, multiple_comparisons
+from fairness._findings import Finding, assess, flag_level, multiple_comparisons, publish_findings
 from fairness._group_stats import group_stats, score_bands
 from fairness._inputs import GroupFeature, check_labels_and_scores, encode_features
 from fairness._policy import FairnessPolicy
 from fairness._selection import selection_mask
-from fairness._suppression import publish_table
+from fairness._suppression import RATE_DECIMALS, publish_count
 from fairness._tables import (
     by_group_table,
     calibration_table,
     disparity_table,
-    publish_specs,
+    publish_all,
     reference_index,
 )
 
 OVERALL = "All families"
 UNKNOWN_TABLE = "Unknown table {name!r}; expected one of {expected}."
+ONE_GROUP = "sensitive feature {name!r} has one group ({label!r}); expected at least two"
+NO_FEATURE_LEFT = "{detail}; no sensitive feature with at least two groups is left to audit."
 
 
 @dataclass(frozen=True)
@@ -40,7 +42,13 @@ class AuditResult:
     multiple_comparisons : dict
         Number of comparisons, interval level used for flags, expected chance flags.
     method : dict
-        Bootstrap and suppression settings, for the report's method notes.
+        Bootstrap and suppression settings, for the report's method notes; ``skipped_features``
+        lists features left out because they have a single group.
+
+    ``findings`` and ``operating_point`` are the full (unpublished) versions; the
+    published ones are :meth:`findings_for` and :meth:`operating_point_for` (their
+    default), which carry no count below ``min_cell_count`` and no figure from which
+    one could be derived.
     """
 
     policy: FairnessPolicy
@@ -51,6 +59,27 @@ class AuditResult:
     method: dict
     _full: dict = field(repr=False)
     _published: dict = field(repr=False)
+    _published_findings: tuple = field(default=(), repr=False)
+
+    def findings_for(self, *, published: bool = True) -> tuple[Finding, ...]:
+        """The findings; ``published=True`` (the default) gives no figure where the tables withhold it."""
+        return self._published_findings if published else self.findings
+
+    def operating_point_for(self, *, published: bool = True) -> dict:
+        """The operating point; ``published=True`` (the default) rounds its counts to ``round_to``
+        and withholds (None) any count below ``min_cell_count``."""
+        op = dict(self.operating_point)
+        if not published:
+            return op
+        p = self.policy
+        for key in ("n_rows", "n_selected", "rows_tied_at_cutoff", "tied_rows_selected"):
+            op[key] = publish_count(op[key], p.min_cell_count, p.round_to)
+        if op["k"] is not None and op["k"] < p.min_cell_count:
+            op["k"] = None  # the list size the caller chose, shown as given unless below the limit
+        rate = op["selection_rate"]
+        op["selection_rate"] = None if op["n_selected"] is None or not np.isfinite(rate) else round(rate, RATE_DECIMALS)
+        op["published"] = True
+        return op
 
     @property
     def table_names(self) -> tuple[str, ...]:
@@ -106,6 +135,10 @@ def audit(y_true, y_score, sensitive_features, *, k=None, threshold=None, inters
     y, s = check_labels_and_scores(y_true, y_score)
     selected = selection_mask(s, k=k, threshold=threshold).astype(np.int64)
     features = encode_features(sensitive_features, y.size, intersections)
+    skipped = [ONE_GROUP.format(name=f.name, label=f.labels[0]) for f in features if len(f.labels) < 2]
+    features = [f for f in features if len(f.labels) >= 2]
+    if not features:
+        raise ValueError(NO_FEATURE_LEFT.format(detail="; ".join(skipped)))
     everyone = GroupFeature(name="all", labels=(OVERALL,), codes=np.zeros(y.size, dtype=np.int64))
     bands, edges = score_bands(s, policy.n_bands)
     band_low = np.array([s[bands == b].min() if (bands == b).any() else np.nan for b in range(policy.n_bands)])
@@ -135,11 +168,7 @@ def audit(y_true, y_score, sensitive_features, *, k=None, threshold=None, inters
         "disparities": disparity,
         "calibration": pd.concat(calibration, ignore_index=True),
     }
-    specs = publish_specs()
-    published = {name: publish_table(table, counts=specs[name]["counts"], derived=specs[name]["derived"],
-                                     drop=specs[name].get("drop", ()), min_cell_count=policy.min_cell_count,
-                                     round_to=policy.round_to)
-                 for name, table in full.items()}
+    published = publish_all(full, policy, level)
     return AuditResult(
         policy=policy,
         operating_point=_operating_point(s, selected.astype(bool), k, threshold),
@@ -150,9 +179,10 @@ def audit(y_true, y_score, sensitive_features, *, k=None, threshold=None, inters
                 "bootstrap": "stratified by group, selection fixed, multinomial cell counts",
                 "min_cell_count": policy.min_cell_count, "round_to": policy.round_to,
                 "n_bands": policy.n_bands, "band_edges": [float(e) for e in edges],
-                "features": [f.name for f in features]},
+                "features": [f.name for f in features], "skipped_features": skipped},
         _full=full,
         _published=published,
+        _published_findings=publish_findings(findings, published["disparities"]),
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fairness._findings import OUTSIDE
-from fairness._report_content import LIGHT_TEXT, _operating_point_text
+from fairness._report_content import _operating_point_text, light_text
 from fairness._report_json import _clean
 
 TO_COMPLETE = "TO COMPLETE"
@@ -24,8 +24,8 @@ def _performance(result) -> dict:
 
 
 def _fairness_summary(result) -> list[str]:
-    flagged = [f.sentence for f in result.findings if f.status == OUTSIDE]
-    return [LIGHT_TEXT[result.traffic_light]] + (flagged or ["No difference was flagged at the panel's tolerance."])
+    flagged = [f.sentence for f in result.findings_for(published=True) if f.status == OUTSIDE]
+    return [light_text(result)] + (flagged or ["No difference was flagged at the panel's tolerance."])
 
 
 def model_card(metadata: dict, result) -> str:
@@ -44,7 +44,7 @@ def model_card(metadata: dict, result) -> str:
              "## Model and data", "", f"- Model: {_get(m, 'model')}", f"- Outcome: {_get(m, 'outcome')}",
              f"- Training data: {_get(m, 'training_data')}", f"- Evaluation data: {_get(m, 'evaluation_data')}",
              f"- Baseline compared: {_get(m, 'baseline')}", "",
-             "## Performance at the operating point", "", _operating_point_text(result.operating_point), ""]
+             "## Performance at the operating point", "", _operating_point_text(result.operating_point_for(published=True)), ""]
     lines += [f"- {k.replace('_', ' ')}: {v:.3f}" if isinstance(v, float) else f"- {k.replace('_', ' ')}: {v}"
               for k, v in perf.items()]
     lines += ["", "## Fairness", ""] + [f"- {s}" for s in _fairness_summary(result)]
@@ -85,7 +85,7 @@ def atrs_record(metadata: dict, result) -> dict:
                 "tool_version": _get(m, "version"),
             },
             "decision_making_process": {
-                "process_integration": _operating_point_text(result.operating_point),
+                "process_integration": _operating_point_text(result.operating_point_for(published=True)),
                 "provided_information": _get(m, "provided_information"),
                 "frequency_and_scale_of_usage": _get(m, "frequency"),
                 "human_decisions_and_review": _get(m, "human_oversight"),

@@ -11,6 +11,8 @@ from fairness._metrics import LABELS, PHRASES
 from fairness._policy import FairnessPolicy
 
 OUTSIDE, WITHIN, INCONCLUSIVE, NOT_ASSESSABLE = "outside", "within", "inconclusive", "not assessable"
+DISPARITY_COLUMNS = ("feature", "group", "reference_group", "metric", "primary", "value", "reference_value", "ratio",
+                     "ratio_low", "ratio_high", "difference", "difference_low", "difference_high", "min_count")
 RED, AMBER, GREEN = "red", "amber", "green"
 
 
@@ -48,8 +50,12 @@ def _num(x: float) -> str:
     return f"{x:.2f}"
 
 
-def sentence(row, policy: FairnessPolicy, level: float) -> str:
-    """A plain-English sentence for one disparity row."""
+def sentence(row, policy: FairnessPolicy, level: float, withheld: bool = False) -> str:
+    """A plain-English sentence for one disparity row.
+
+    ``withheld=True`` (published output whose figures are suppressed) gives a sentence
+    with no figure: only the status and, for a flag, its direction.
+    """
     who = f"group {row['group']} ({row['feature']})"
     ref = f"group {row['reference_group']}"
     label = LABELS[row["metric"]]
@@ -58,6 +64,16 @@ def sentence(row, policy: FairnessPolicy, level: float) -> str:
     if row["status"] == NOT_ASSESSABLE:
         return (f"We cannot assess the {label} of {who} against {ref}: too few families "
                 f"(a count below {policy.min_cell_count}) or the rate is undefined.")
+    if withheld:
+        why = (f"the figures are withheld because a count behind them (in one of the groups of "
+               f"{row['feature']}) is below {policy.min_cell_count} or would reveal one")
+        if row["status"] == OUTSIDE:
+            return (f"The {label} of {who} differs from {ref}'s by more than {tolerance} allows "
+                    f"(the whole {pct} interval lies outside it); {why}.")
+        if row["status"] == INCONCLUSIVE:
+            return (f"We cannot tell whether the {label} of {who} is within {tolerance} of {ref}'s: "
+                    f"the {pct} interval is too wide; {why}.")
+        return f"The {label} of {who} is within {tolerance} of {ref}'s ({pct} interval); {why}."
     phrase, compare = PHRASES[row["metric"]]
     head = f"{phrase.format(who=who)} {_num(row['ratio'])} times {compare} those in {ref}"
     interval = f"{pct} interval {_num(row['ratio_low'])} to {_num(row['ratio_high'])}"
@@ -75,6 +91,9 @@ def assess(disparities: pd.DataFrame, policy: FairnessPolicy, level: float) -> t
     outside, or a primary comparison is inconclusive or not assessable. Green: neither.
     """
     table = disparities.copy()
+    if table.empty:
+        table = pd.DataFrame(columns=[*DISPARITY_COLUMNS, "status", "sentence"])
+        return table, (), GREEN
     assessable = table["min_count"].to_numpy() >= policy.min_cell_count
     table["status"] = [status(lo, hi, ok, policy) for lo, hi, ok in
                        zip(table["ratio_low"], table["ratio_high"], assessable, strict=True)]
@@ -96,6 +115,23 @@ def assess(disparities: pd.DataFrame, policy: FairnessPolicy, level: float) -> t
                              ratio_low=float(r.ratio_low), ratio_high=float(r.ratio_high), sentence=r.sentence)
                      for r in order.itertuples())
     return table, findings, light
+
+
+def publish_findings(findings: tuple[Finding, ...], published: pd.DataFrame) -> tuple[Finding, ...]:
+    """The findings as published: figures and sentences taken from the published disparities
+    table, so a comparison whose figures are withheld (or not assessable) carries none."""
+    if not findings:
+        return ()
+    rows = published.set_index(["feature", "group", "metric"])
+    out = []
+    for f in findings:
+        row = rows.loc[(f.feature, f.group, f.metric)]
+        shown = {k: float(row[k]) for k in ("ratio", "ratio_low", "ratio_high")}
+        if f.status == NOT_ASSESSABLE or "ratio" in tuple(row["suppressed"]):
+            shown = dict.fromkeys(shown, float("nan"))
+        out.append(Finding(feature=f.feature, group=f.group, reference_group=f.reference_group, metric=f.metric,
+                           primary=f.primary, status=f.status, sentence=str(row["sentence"]), **shown))
+    return tuple(out)
 
 
 def multiple_comparisons(n_comparisons: int, policy: FairnessPolicy) -> dict:

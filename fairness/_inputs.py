@@ -18,6 +18,10 @@ BAD_Y_SCORE = "y_score must be finite numbers; got {got} missing or infinite val
 EMPTY_INPUT = "y_true is empty; expected at least one row."
 BAD_SENSITIVE = "sensitive_features must be a pandas DataFrame (one column per feature) or a named Series; got {got}."
 NO_SENSITIVE = "sensitive_features has no columns; expected at least one sensitive feature."
+DUPLICATE_COLUMNS = ("sensitive_features has duplicate column names {got}; expected each sensitive feature once "
+                     "(e.g. 'sex,ethnicity', not 'sex,sex').")
+DUPLICATE_IN_INTERSECTION = ("intersection {got!r} names column {column!r} more than once; expected distinct "
+                             "columns (e.g. ('ethnicity', 'sex')).")
 BAD_INTERSECTION = "intersections must be tuples of at least two column names of sensitive_features ({columns}); got {got!r}."
 
 
@@ -117,6 +121,9 @@ def as_frame(sensitive_features, n_rows: int) -> pd.DataFrame:
         raise ValueError(NO_SENSITIVE)
     if len(sensitive_features) != n_rows:
         raise ValueError(BAD_LENGTH.format(name="sensitive_features", got=len(sensitive_features), expected=n_rows))
+    names = pd.Index([str(c) for c in sensitive_features.columns])
+    if names.has_duplicates:
+        raise ValueError(DUPLICATE_COLUMNS.format(got=sorted(set(names[names.duplicated()]))))
     return sensitive_features
 
 
@@ -128,5 +135,9 @@ def encode_features(sensitive_features, n_rows: int, intersections=()) -> list[G
     for combo in intersections:
         if isinstance(combo, str) or len(combo) < 2 or any(str(c) not in encoded for c in combo):
             raise ValueError(BAD_INTERSECTION.format(columns=", ".join(encoded), got=combo))
+        names = [str(c) for c in combo]
+        repeated = next((c for c in names if names.count(c) > 1), None)
+        if repeated is not None:
+            raise ValueError(DUPLICATE_IN_INTERSECTION.format(got=tuple(combo), column=repeated))
         out.append(intersect([encoded[str(c)] for c in combo]))
     return out

@@ -11,6 +11,8 @@ from fairness._policy import FairnessPolicy
 from fairness._selection import ranking, selection_mask
 
 ONE_FEATURE = "sensitive_feature must hold exactly one column; got {got}."
+BAD_REFERENCE_GROUP = "reference_group for {feature!r} is {wanted!r}, which is not a group; expected one of {expected}."
+OPTIMIZER_UNAVAILABLE = "not available: group {group} has {what}, so fairlearn cannot fit per-group thresholds."
 
 
 def _score_as_prediction():
@@ -88,7 +90,11 @@ def _row(option, note, mask, y, codes, labels, reference, metric, min_count):
     cells = np.bincount(codes * 4 + sel * 2 + y, minlength=len(labels) * 4).reshape(-1, 4)
     conf = {"tn": cells[:, 0], "fn": cells[:, 1], "fp": cells[:, 2], "tp": cells[:, 3]}
     values = rates(**conf)[metric]
+    # Group-level rule, as in the audit's published tables: a group is compared only when
+    # all four of its confusion cells reach the limit.
     ok = np.ones(len(labels), dtype=bool)
+    for cell in conf.values():
+        ok &= cell >= min_count
     for expr in count_dependencies(metric):
         ok &= sum(conf[c] for c in expr.split("+")) >= min_count
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -133,7 +139,9 @@ def mitigation_tradeoffs(y_true, y_score, sensitive_feature, *, k, policy=None,
     feature = encode_column(frame.iloc[:, 0], str(frame.columns[0]))
     codes, labels, n_groups = feature.codes, feature.labels, len(feature.labels)
     wanted = policy.reference_for(feature.name)
-    reference = labels.index(wanted) if wanted in labels else int(np.argmax(feature.counts))
+    if wanted is not None and wanted not in labels:
+        raise ValueError(BAD_REFERENCE_GROUP.format(feature=feature.name, wanted=wanted, expected=", ".join(labels)))
+    reference = labels.index(wanted) if wanted is not None else int(np.argmax(feature.counts))
     metric = policy.primary_metrics[0]
     y64 = y.astype(np.int64)
     order = ranking(s)
@@ -144,20 +152,53 @@ def mitigation_tradeoffs(y_true, y_score, sensitive_feature, *, k, policy=None,
         ("Group-aware cutoffs: equal recall", "Cutoffs set from these outcomes (in-sample, optimistic).",
          _equal_recall(order, codes, n_groups, y64, k)),
     ]
+    unavailable = _degenerate_group(codes, labels, y64)
     for constraint in constraints:
-        options.append((f"ThresholdOptimizer ({constraint})",
-                        "fairlearn, score as the only input; randomised; list size not fixed.",
-                        _threshold_optimizer(s, codes, y, constraint, max_rows, random_state)))
+        name = f"ThresholdOptimizer ({constraint})"
+        if unavailable is None:
+            try:
+                mask = _threshold_optimizer(s, codes, y, constraint, max_rows, random_state)
+            except ValueError as err:  # e.g. fairlearn's "Degenerate labels" on the sampled rows
+                unavailable = f"not available: fairlearn could not fit it ({err})."
+            else:
+                options.append((name, "fairlearn, score as the only input; randomised; list size not fixed.", mask))
+                continue
+        options.append((name, unavailable, None))
     rows = [_row(name, note, mask, y64, codes, labels, reference, metric, policy.min_cell_count)
+            if mask is not None else _note_row(name, note, metric)
             for name, note, mask in options]
     return pd.DataFrame(rows)
 
 
+def _degenerate_group(codes, labels, y) -> str | None:
+    """Why ThresholdOptimizer cannot be fitted (a group with one outcome class), or None."""
+    positives = np.bincount(codes, weights=y, minlength=len(labels))
+    sizes = np.bincount(codes, minlength=len(labels))
+    for g, label in enumerate(labels):
+        if positives[g] == 0:
+            return OPTIMIZER_UNAVAILABLE.format(group=label, what="no families with the outcome")
+        if positives[g] == sizes[g]:
+            return OPTIMIZER_UNAVAILABLE.format(group=label, what="only families with the outcome")
+    return None
+
+
+def _note_row(option, note, metric) -> dict:
+    """A row for an option that could not be computed: no figures, only the reason."""
+    nan = float("nan")
+    return {"option": option, "selected": nan, "true_positives": nan, "false_positives": nan,
+            "false_negatives": nan, "precision": nan, "recall": nan, f"min_ratio_{metric}": nan,
+            f"max_ratio_{metric}": nan, "worst_group": None, "groups_compared": 0, "note": note}
+
+
 def publish_mitigation(table: pd.DataFrame, policy: FairnessPolicy) -> pd.DataFrame:
     """Suppressed and rounded copy of a :func:`mitigation_tradeoffs` table."""
-    from fairness._suppression import publish_table
+    from fairness._suppression import RATE_DECIMALS, publish_table
 
-    return publish_table(table, counts=("selected", "true_positives", "false_positives", "false_negatives"),
-                         derived={"precision": ("true_positives", "false_positives"),
-                                  "recall": ("true_positives", "false_negatives")},
-                         min_cell_count=policy.min_cell_count, round_to=policy.round_to)
+    ratios = [c for c in table.columns if c.startswith(("min_ratio_", "max_ratio_"))]
+    out = publish_table(table, counts=("selected", "true_positives", "false_positives", "false_negatives"),
+                        derived={"precision": ("true_positives", "false_positives"),
+                                 "recall": ("true_positives", "false_negatives")},
+                        min_cell_count=policy.min_cell_count, round_to=policy.round_to, decimals=RATE_DECIMALS)
+    for column in ratios:
+        out[column] = out[column].astype(float).round(RATE_DECIMALS)
+    return out

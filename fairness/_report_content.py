@@ -11,14 +11,33 @@ from fairness._charts import calibration_chart, ratio_chart
 from fairness._findings import INCONCLUSIVE, NOT_ASSESSABLE, OUTSIDE
 from fairness._metrics import LABELS
 from fairness._mitigation import publish_mitigation
-from fairness._suppression import SUPPRESSED
+from fairness._suppression import RATE_DECIMALS, SUPPRESSED
 
 LIGHT_TEXT = {
     "red": "RED: at least one primary metric is outside the panel's tolerance.",
     "amber": "AMBER: no primary metric is clearly outside tolerance, but a secondary metric is, "
              "or some primary comparisons are too uncertain (or too small) to settle.",
-    "green": "GREEN: every primary and secondary comparison lies clearly within tolerance.",
+    "green": "GREEN: every primary comparison lies clearly within tolerance and no secondary comparison "
+             "is clearly outside it.",
 }
+
+
+def light_text(result) -> str:
+    """The traffic light in words, stating any comparison that could not be settled."""
+    text = LIGHT_TEXT[result.traffic_light]
+    table = result.table("disparities", published=False)
+    unsettled = int(table["status"].isin([INCONCLUSIVE, NOT_ASSESSABLE]).sum())
+    if result.traffic_light == "green":
+        secondary = int((~table["primary"].astype(bool) & table["status"].isin([INCONCLUSIVE, NOT_ASSESSABLE])).sum())
+        if secondary:
+            text += (f" {secondary} secondary comparison(s) could not be settled (too uncertain or too few "
+                     f"families), so they are neither confirmed within nor outside tolerance.")
+    elif unsettled and result.traffic_light == "red":
+        text += f" {unsettled} comparison(s) could not be settled (too uncertain or too few families)."
+    skipped = result.method.get("skipped_features", [])
+    if skipped:
+        text += f" Not audited: {'; '.join(skipped)}."
+    return text
 
 
 @dataclass
@@ -37,16 +56,31 @@ class Section:
     charts: list[str] = field(default_factory=list)
 
 
+def _n(value, about: bool) -> str:
+    if value is None:
+        return f"{SUPPRESSED} (fewer than the publication limit)"
+    return f"{'about ' if about else ''}{value:,}"
+
+
 def _operating_point_text(op: dict) -> str:
+    """The operating point in words; a published ``op`` (see ``AuditResult.operating_point_for``)
+    gives rounded counts and "[c]" for a count below the limit."""
+    about = bool(op.get("published"))
     if op["rule"] == "top_k":
-        rule = f"the top {op['k']:,} families by score"
+        rule = "the top families by score" if op["k"] is None else f"the top {op['k']:,} families by score"
     else:
         rule = f"every family with a score of at least {op['threshold']:g}"
-    return (f"The list is {rule}: {op['n_selected']:,} of {op['n_rows']:,} families "
-            f"({100 * op['selection_rate']:.1f}%). Ties: {op['tie_break']}.")
+    rate = op["selection_rate"]
+    share = "" if rate is None or rate != rate else f" ({100 * rate:.1f}%)"
+    ties = ""
+    if op["n_selected"] != 0 and op["cutoff_score"] == op["cutoff_score"]:
+        ties = (f" Cutoff score {op['cutoff_score']:.4g}: {_n(op['rows_tied_at_cutoff'], about)} families "
+                f"score exactly this, {_n(op['tied_rows_selected'], about)} of them listed.")
+    return (f"The list is {rule}: {_n(op['n_selected'], about)} of {_n(op['n_rows'], about)} families{share}."
+            f"{ties} Ties: {op['tie_break']}.")
 
 
-def _summary(result, context: dict) -> Section:
+def _summary(result, context: dict, published: bool) -> Section:
     mc = result.multiple_comparisons
     status = result.table("disparities", published=False)
     primary = status[status["primary"]]
@@ -54,8 +88,8 @@ def _summary(result, context: dict) -> Section:
     secondary_out = int(((~status["primary"]) & (status["status"] == OUTSIDE)).sum())
     p = result.policy
     paragraphs = [
-        f"Traffic light: {LIGHT_TEXT[result.traffic_light]}",
-        _operating_point_text(result.operating_point),
+        f"Traffic light: {light_text(result)}",
+        _operating_point_text(result.operating_point_for(published=published)),
         (f"We compared each group with a reference group (the largest unless the panel chose one) on "
         f"{', '.join(LABELS[m] for m in p.primary_metrics)} (primary) and "
         f"{', '.join(LABELS[m] for m in p.secondary_metrics) or 'no other metrics'} (secondary). "
@@ -74,9 +108,10 @@ def _summary(result, context: dict) -> Section:
     return Section("Summary", paragraphs=paragraphs, bullets=bullets)
 
 
-def _findings(result) -> Section:
-    flagged = [f.sentence for f in result.findings if f.status == OUTSIDE]
-    unsettled = [f.sentence for f in result.findings if f.status != OUTSIDE]
+def _findings(result, published: bool) -> Section:
+    findings = result.findings_for(published=published)
+    flagged = [f.sentence for f in findings if f.status == OUTSIDE]
+    unsettled = [f.sentence for f in findings if f.status != OUTSIDE]
     section = Section("Findings")
     section.paragraphs.append(f"{len(flagged)} flagged difference(s)." if flagged else "No difference is flagged.")
     section.bullets = flagged + unsettled
@@ -169,7 +204,7 @@ def _mitigation(mitigation: pd.DataFrame, result, published: bool) -> Section:
 def _method(result, published: bool) -> Section:
     p, m, mc = result.policy, result.method, result.multiple_comparisons
     return Section("Data and method notes", bullets=[
-        _operating_point_text(result.operating_point),
+        _operating_point_text(result.operating_point_for(published=published)),
         (f"Uncertainty: {m['n_boot']} bootstrap resamples, stratified by group (each group resampled within "
         f"itself, keeping its size), with the list held fixed at the audited operating point. Because each "
         f"family's cell (listed or not, outcome or not, score band) is fixed, a resample is drawn as a "
@@ -179,11 +214,16 @@ def _method(result, published: bool) -> Section:
         (f"Flags: a comparison is flagged only when its whole {100 * mc['interval_level']:.4g}% interval for the "
         f"ratio lies outside {p.ratio_low:g}–{p.ratio_high:g}; {mc['comparisons']} comparisons were made; "
         f"chance alone could flag up to about {mc['expected_false_flags_at_most']:.1f}."),
-        f"Suppression: counts below {p.min_cell_count} are withheld ({SUPPRESSED}); so is every rate, ratio "
-        f"and interval whose numerator, denominator or their difference is below {p.min_cell_count}; other "
-        f"counts are rounded to the nearest {p.round_to}. Rates use unrounded counts."
+        f"Suppression: counts below {p.min_cell_count} are withheld ({SUPPRESSED}). If any of a group's four "
+        f"confusion counts (found, listed without need, missed, correctly not listed) is below "
+        f"{p.min_cell_count}, all four and every rate, interval, ROC AUC and comparison of that group are "
+        f"withheld. When a withheld count could be worked out by subtracting the other groups from the total, "
+        f"the next-smallest group is withheld in full too (secondary suppression); calibration bands likewise. "
+        f"Other counts are rounded to the nearest {p.round_to} (the operating point's too); rates, ratios "
+        f"and differences are computed from unrounded counts and published to {RATE_DECIMALS} decimal places."
         + ("" if published else " THIS IS THE FULL, UNSUPPRESSED VERSION: do not publish."),
         "Missing values of a sensitive feature are reported as their own group, \"Missing\".",
+        *[f"Not audited: {s}." for s in m.get("skipped_features", [])],
         "Mean scores are treated as fixed in the bootstrap; only observed rates carry intervals.",
         ("Rounding and suppression protect each table; figures across overlapping tables (for example an "
         "intersection and its parts) are not cross-checked for differencing."),
@@ -192,7 +232,8 @@ def _method(result, published: bool) -> Section:
 
 def build_sections(result, *, context=None, proxy=None, mitigation=None, published=True) -> list[Section]:
     """All report sections, in reading order."""
-    sections = [_summary(result, dict(context or {})), _findings(result), _disparities(result, published),
+    sections = [_summary(result, dict(context or {}), published), _findings(result, published),
+                _disparities(result, published),
                 _groups(result, published), _calibration(result, published)]
     if proxy is not None:
         sections.append(_proxy(proxy))

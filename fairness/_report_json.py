@@ -31,17 +31,18 @@ def _records(frame: pd.DataFrame) -> list[dict]:
 
 def to_dict(result, *, context=None, proxy=None, mitigation=None, published=True) -> dict:
     """The audit as a JSON-ready dict; NaN becomes null; suppressed cells are null and named in
-    each row's ``suppressed`` list. ``published=False`` gives unsuppressed figures."""
+    each row's ``suppressed`` list; findings, the operating point and the mitigation table are
+    suppressed and rounded by the same rules. ``published=False`` gives unsuppressed figures."""
     out = {
         "schema_version": SCHEMA_VERSION,
         "published": published,
         "context": _clean(dict(context or {})),
         "traffic_light": result.traffic_light,
-        "operating_point": _clean(result.operating_point),
+        "operating_point": _clean(result.operating_point_for(published=published)),
         "policy": result.policy.to_dict(),
         "multiple_comparisons": _clean(result.multiple_comparisons),
         "method": _clean(result.method),
-        "findings": [_clean(f.to_dict()) for f in result.findings],
+        "findings": [_clean(f.to_dict()) for f in result.findings_for(published=published)],
         "tables": {name: _records(result.table(name, published=published)) for name in result.table_names},
     }
     if proxy is not None:

@@ -2,24 +2,38 @@
 
 from __future__ import annotations
 
+import re
+
 from fairness._report_content import Section, build_sections
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|#~!{}])")
+_SUPPRESSED_ESCAPED = re.compile(r"\\\[c\\\](?![(\[:])")
 
 
 def _escape(text: str) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
+    """Text safe in a Markdown paragraph, list item or table cell: no raw HTML, no markup.
+
+    ``&``, ``<`` and ``>`` become entities; Markdown punctuation (backslash, backtick, ``*``,
+    ``_``, brackets, ``|``, ``#``, ``~``, ``!``, braces) is backslash-escaped; line breaks become
+    spaces. The suppression mark "[c]" stays readable (it is no link).
+    """
+    text = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = re.sub(r"\s*[\r\n]+\s*", " ", text)
+    text = _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    return _SUPPRESSED_ESCAPED.sub("[c]", text)
 
 
 def render_sections(sections: list[Section], title: str) -> str:
     """Markdown for ``sections``; charts are left to the HTML report."""
-    lines = [f"# {title}", ""]
+    lines = [f"# {_escape(title)}", ""]
     for section in sections:
-        lines += [f"## {section.title}", ""]
+        lines += [f"## {_escape(section.title)}", ""]
         for paragraph in section.paragraphs:
-            lines += [paragraph, ""]
+            lines += [_escape(paragraph), ""]
         if section.bullets:
-            lines += [f"- {b}" for b in section.bullets] + [""]
+            lines += [f"- {_escape(b)}" for b in section.bullets] + [""]
         for table in section.tables:
-            lines += [f"**{table.caption}**", "", "| " + " | ".join(map(_escape, table.header)) + " |",
+            lines += [f"**{_escape(table.caption)}**", "", "| " + " | ".join(map(_escape, table.header)) + " |",
                       "|" + "---|" * len(table.header)]
             lines += ["| " + " | ".join(map(_escape, row)) + " |" for row in table.rows]
             lines.append("")

@@ -8,10 +8,16 @@ import pandas as pd
 from fairness._group_stats import GroupStats, interval
 from fairness._metrics import count_dependencies
 from fairness._policy import FairnessPolicy
+from fairness._suppression import RATE_DECIMALS, publish_table, secondary_suppression
 
 RATE_COLUMNS = ("base_rate", "selection_rate", "recall", "false_negative_rate", "false_positive_rate",
                 "precision", "false_omission_rate", "roc_auc", "observed_to_expected")
 COUNT_COLUMNS = ("n", "positives", "negatives", "selected", "tp", "fp", "fn", "tn")
+CONFUSION = ("tp", "fp", "fn", "tn")
+DISPARITY_NUMBERS = ("value", "reference_value", "ratio", "ratio_low", "ratio_high",
+                     "difference", "difference_low", "difference_high")
+CALIBRATION_COUNTS = ("n", "positives", "negatives")
+CALIBRATION_NUMBERS = ("mean_score", "observed_rate", "observed_rate_low", "observed_rate_high")
 _DEPENDS = {
     "base_rate": ("positives", "negatives"),
     "roc_auc": ("positives", "negatives"),
@@ -123,8 +129,7 @@ def publish_specs() -> dict[str, dict]:
     """How each table is published: count columns, derived columns and their dependencies."""
     rate_deps = {f"{name}{sfx}": _DEPENDS[name] for name in RATE_COLUMNS for sfx in _SUFFIXES}
     group = {"counts": COUNT_COLUMNS, "derived": {"mean_score": ("n",), **rate_deps}}
-    numeric = ("value", "reference_value", "ratio", "ratio_low", "ratio_high",
-               "difference", "difference_low", "difference_high")
+    numeric = DISPARITY_NUMBERS
     return {
         "overall": group,
         "by_group": group,
@@ -132,4 +137,102 @@ def publish_specs() -> dict[str, dict]:
                         "derived": {"mean_score": ("n",), **{c: ("positives", "negatives") for c in
                                        ("observed_rate", "observed_rate_low", "observed_rate_high")}}},
         "disparities": {"counts": (), "derived": {c: ("min_count",) for c in numeric}, "drop": ("min_count",)},
+    }
+
+
+def _group_masks(table: pd.DataFrame, min_cell_count: int) -> tuple[np.ndarray, np.ndarray]:
+    """Group-level and secondary suppression of a by-group table.
+
+    ``withheld``: a confusion cell of the group is below the limit, so every
+    confusion-derived figure of the group is hidden. ``secondary``: hidden in full so
+    that no hidden count of another group of the same feature follows by subtraction
+    from the feature's total (see :func:`secondary_suppression`).
+    """
+    withheld = (table[list(CONFUSION)].to_numpy(dtype=float) < min_cell_count).any(axis=1)
+    secondary = np.zeros(len(table), dtype=bool)
+    for idx in table.groupby("feature", sort=False).indices.values():
+        part = table.iloc[idx]
+        values = {c: part[c].to_numpy(dtype=float) for c in COUNT_COLUMNS}
+        hidden = {c: (values[c] < min_cell_count) | (withheld[idx] if c in CONFUSION else False)
+                  for c in COUNT_COLUMNS}
+        secondary[idx] = secondary_suppression(values, hidden, values["n"], min_cell_count)
+    return withheld, secondary
+
+
+def publish_group_table(table: pd.DataFrame, policy: FairnessPolicy) -> tuple[pd.DataFrame, np.ndarray]:
+    """Published copy of a by-group (or overall) table, and which rows are withheld or secondary."""
+    spec = publish_specs()["by_group"]
+    withheld, secondary = _group_masks(table, policy.min_cell_count)
+    either = withheld | secondary
+    hide = {c: (either if c in CONFUSION else secondary) for c in COUNT_COLUMNS}
+    hide["mean_score"] = secondary
+    hide.update({f"{name}{sfx}": either for name in RATE_COLUMNS for sfx in _SUFFIXES})
+    out = publish_table(table, counts=spec["counts"], derived=spec["derived"], min_cell_count=policy.min_cell_count,
+                        round_to=policy.round_to, hide=hide, decimals=RATE_DECIMALS)
+    return out, either
+
+
+def publish_disparities(table: pd.DataFrame, hidden_groups: set, policy: FairnessPolicy, level: float) -> pd.DataFrame:
+    """Published disparities: no figure for a comparison involving a hidden group (or a small count).
+
+    ``hidden_groups`` holds ``(feature, group)`` pairs whose confusion figures are
+    withheld; sentences are rewritten without figures where these are hidden.
+    """
+    from fairness._findings import sentence
+
+    spec = publish_specs()["disparities"]
+    mask = np.array([(f, g) in hidden_groups or (f, r) in hidden_groups for f, g, r in
+                     zip(table["feature"], table["group"], table["reference_group"], strict=True)], dtype=bool)
+    out = publish_table(table, counts=(), derived=spec["derived"], min_cell_count=policy.min_cell_count,
+                        round_to=policy.round_to, drop=spec["drop"], hide=dict.fromkeys(DISPARITY_NUMBERS, mask),
+                        decimals=RATE_DECIMALS)
+    if "sentence" in out.columns:
+        out["sentence"] = [sentence(row, policy, level, withheld="ratio" in row["suppressed"])
+                           for _, row in out.iterrows()]
+    return out
+
+
+def publish_calibration(table: pd.DataFrame, hidden_groups: set, policy: FairnessPolicy) -> pd.DataFrame:
+    """Published calibration: a row is hidden in full when any of its counts is small, when its
+    group is hidden in full, or (secondary) when another hidden row of the same band (across
+    groups) or of the same group (across bands) could otherwise be recovered by subtraction."""
+    limit = policy.min_cell_count
+    counts = {c: table[c].to_numpy(dtype=float) for c in CALIBRATION_COUNTS}
+    row_hidden = np.zeros(len(table), dtype=bool)
+    for c in CALIBRATION_COUNTS:
+        row_hidden |= counts[c] < limit
+    row_hidden |= np.array([(f, g) in hidden_groups for f, g in zip(table["feature"], table["group"], strict=True)],
+                           dtype=bool)
+    blocks = [*table.groupby(["feature", "band"], sort=False).indices.values(),
+              *table.groupby(["feature", "group"], sort=False).indices.values()]
+    changed = True
+    while changed:
+        changed = False
+        for idx in blocks:
+            extra = secondary_suppression({c: v[idx] for c, v in counts.items()},
+                                          dict.fromkeys(CALIBRATION_COUNTS, row_hidden[idx]), counts["n"][idx], limit)
+            if extra.any():
+                row_hidden[idx[extra]] = True
+                changed = True
+    spec = publish_specs()["calibration"]
+    return publish_table(table, counts=spec["counts"], derived=spec["derived"], min_cell_count=limit,
+                         round_to=policy.round_to, hide=dict.fromkeys((*CALIBRATION_COUNTS, *CALIBRATION_NUMBERS),
+                                                                      row_hidden), decimals=RATE_DECIMALS)
+
+
+def publish_all(full: dict[str, pd.DataFrame], policy: FairnessPolicy, level: float) -> dict[str, pd.DataFrame]:
+    """Every published table from the full ones (the full tables are not modified)."""
+    overall, _ = publish_group_table(full["overall"], policy)
+    by_group, group_hidden = publish_group_table(full["by_group"], policy)
+    hidden = {(f, g) for f, g, h in zip(full["by_group"]["feature"], full["by_group"]["group"], group_hidden,
+                                        strict=True) if h}
+    # Calibration rows of a group hidden in full (secondary suppression) are hidden too.
+    _, secondary = _group_masks(full["by_group"], policy.min_cell_count)
+    in_full = {(f, g) for f, g, h in zip(full["by_group"]["feature"], full["by_group"]["group"], secondary,
+                                         strict=True) if h}
+    return {
+        "overall": overall,
+        "by_group": by_group,
+        "disparities": publish_disparities(full["disparities"], hidden, policy, level),
+        "calibration": publish_calibration(full["calibration"], in_full, policy),
     }
