@@ -7,7 +7,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from fairness._findings import Finding, assess, flag_level, multiple_comparisons, publish_findings
+from fairness._findings import (
+    Finding,
+    assess,
+    flag_level,
+    multiple_comparisons,
+    publish_findings,
+)
 from fairness._group_stats import group_stats, score_bands
 from fairness._inputs import GroupFeature, check_labels_and_scores, encode_features
 from fairness._policy import FairnessPolicy

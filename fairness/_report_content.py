@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -58,7 +59,7 @@ class Section:
 
 def _n(value, about: bool) -> str:
     if value is None:
-        return f"{SUPPRESSED} (fewer than the publication limit)"
+        return SUPPRESSED
     return f"{'about ' if about else ''}{value:,}"
 
 
@@ -71,9 +72,9 @@ def _operating_point_text(op: dict) -> str:
     else:
         rule = f"every family with a score of at least {op['threshold']:g}"
     rate = op["selection_rate"]
-    share = "" if rate is None or rate != rate else f" ({100 * rate:.1f}%)"
+    share = "" if rate is None or not math.isfinite(rate) else f" ({100 * rate:.1f}%)"
     ties = ""
-    if op["n_selected"] != 0 and op["cutoff_score"] == op["cutoff_score"]:
+    if op["n_selected"] != 0 and math.isfinite(op["cutoff_score"]):
         ties = (f" Cutoff score {op['cutoff_score']:.4g}: {_n(op['rows_tied_at_cutoff'], about)} families "
                 f"score exactly this, {_n(op['tied_rows_selected'], about)} of them listed.")
     return (f"The list is {rule}: {_n(op['n_selected'], about)} of {_n(op['n_rows'], about)} families{share}."
@@ -195,7 +196,7 @@ def _mitigation(mitigation: pd.DataFrame, result, published: bool) -> Section:
     header = ["Option", "Listed", "Precision", "Recall", *[c.replace("_", " ") for c in ratio_cols], "Worst group", "Note"]
     table = publish_mitigation(mitigation, result.policy) if published else mitigation.assign(suppressed=[()] * len(mitigation))
     rows = [[r["option"], fmt.cell(r, "selected", fmt.count), fmt.cell(r, "precision", fmt.pct),
-             fmt.cell(r, "recall", fmt.pct), *[fmt.num(r[c]) for c in ratio_cols], str(r["worst_group"] or fmt.DASH),
+             fmt.cell(r, "recall", fmt.pct), *[fmt.num(r[c]) for c in ratio_cols], fmt.DASH if fmt._missing(r["worst_group"]) or not r["worst_group"] else str(r["worst_group"]),
              r["note"]] for _, r in table.iterrows()]
     section.tables.append(Table("Trade-offs", header, rows))
     return section

@@ -202,7 +202,9 @@ def tracking_log(config: Config, assembled, result, table, audits, lights, plan:
     data = assembled.data
     code = tracking.code_version()
     chosen_light = lights.get(result.chosen, "none")  # "none": nothing was audited, which never passes
-    audited = list(data.sensitive.columns) if data.sensitive is not None else []
+    chosen_audits_ = audits.get(result.chosen, [])
+    audited = [c for c in (data.sensitive.columns if data.sensitive is not None else [])  # audited on every test snapshot
+               if chosen_audits_ and all(c in a.method.get("features", []) for a in chosen_audits_)]
     missing = [f for f in config.fairness.sensitive_features if f not in audited]
     temporal = result.splits[0].name != "holdout"
     passed = chosen_light in ("green", "amber") and not missing
