@@ -22,7 +22,18 @@ def _columns(X) -> list[str]:
     return [str(c) for c in X.columns]
 
 
-class RuleScore(ClassifierMixin, BaseEstimator):
+class _RankingBaseline(ClassifierMixin, BaseEstimator):
+    """A baseline that only ranks: probabilities squash ``decision_function``; a positive score predicts 1."""
+
+    def predict_proba(self, X) -> np.ndarray:
+        p = _squash(self.decision_function(X))
+        return np.column_stack([1.0 - p, p])
+
+    def predict(self, X) -> np.ndarray:
+        return (self.decision_function(X) > 0).astype(int)
+
+
+class RuleScore(_RankingBaseline):
     """Score = the sum of the named feature columns (e.g. violence events in the last 12 months).
 
     Parameters
@@ -56,15 +67,8 @@ class RuleScore(ClassifierMixin, BaseEstimator):
             score = score + 1e-6 * extra / (1.0 + np.abs(extra))
         return score
 
-    def predict_proba(self, X) -> np.ndarray:
-        p = _squash(self.decision_function(X))
-        return np.column_stack([1.0 - p, p])
 
-    def predict(self, X) -> np.ndarray:
-        return (self.decision_function(X) > 0).astype(int)
-
-
-class BestSingleFeature(ClassifierMixin, BaseEstimator):
+class BestSingleFeature(_RankingBaseline):
     """Rank by the one feature that best separates the classes in the training data (by ROC AUC).
 
     A generic baseline for any feature table; the direction (higher or lower
@@ -101,10 +105,3 @@ class BestSingleFeature(ClassifierMixin, BaseEstimator):
     def decision_function(self, X) -> np.ndarray:
         check_is_fitted(self, "column_")
         return self.sign_ * X[self.column_].to_numpy(dtype=np.float64)
-
-    def predict_proba(self, X) -> np.ndarray:
-        p = _squash(self.decision_function(X))
-        return np.column_stack([1.0 - p, p])
-
-    def predict(self, X) -> np.ndarray:
-        return (self.predict_proba(X)[:, 1] > 0.5).astype(int)

@@ -11,14 +11,9 @@ import pandas as pd
 from placerisk.config import load_config
 from placerisk.errors import DataError, UserError
 from placerisk.jobs import prepare_output
-from placerisk.tables import read_frame
+from placerisk.tables import read_frame, refuse_first_bad
 
 OWNED = {"report.html", "report.md", "report.json", "full"}
-
-
-def _row(path: Path, i: int) -> int:
-    """The row number a person sees: CSV counts the header line."""
-    return i + 2 if path.suffix == ".csv" else i + 1
 
 
 def _numbers(frame: pd.DataFrame, col: str, path: Path, expected: str, allowed=None) -> np.ndarray:
@@ -26,10 +21,7 @@ def _numbers(frame: pd.DataFrame, col: str, path: Path, expected: str, allowed=N
     bad = values.isna().to_numpy().copy()
     if allowed is not None:
         bad |= ~values.isin(allowed).to_numpy()
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise DataError(f"'{path}' row {_row(path, i)}, column {col!r}: got {str(frame[col].iloc[i])[:40]!r}; expected {expected} "
-                        f"({int(bad.sum())} such row(s); nothing was audited)")
+    refuse_first_bad(path, bad, col, frame[col], expected, f" ({int(bad.sum())} such row(s); nothing was audited)")
     return values.to_numpy(dtype=np.float64)
 
 

@@ -50,3 +50,18 @@ def read_frame(path: Path):
     except (pa.ArrowInvalid, OSError, UnicodeDecodeError) as err:
         raise DataError(f"input file '{path}' could not be read: {safe_reason(err)}") from None
     raise DataError(f"input file '{path}': got suffix {path.suffix!r}; expected .csv or .parquet")
+
+
+def display_row(path: Path, i: int) -> int:
+    """The number a person sees for the row at position ``i``: a CSV counts its header line."""
+    return i + 2 if path.suffix == ".csv" else i + 1
+
+
+def refuse_first_bad(path: Path, bad, column: str, values, expected: str, note: str = "") -> None:
+    """DataError naming the first flagged row, the column, the value and what was expected; nothing when no row is flagged."""
+    import numpy as np
+
+    flagged = np.flatnonzero(np.asarray(bad))
+    if flagged.size:
+        i = int(flagged[0])
+        raise DataError(f"'{path}' row {display_row(path, i)}, column {column!r}: got {str(values.iloc[i])[:40]!r}; expected {expected}{note}")

@@ -93,17 +93,11 @@ def from_extracts(config: Config, data_dir: Path, validation_dir: Path, say: Cal
             say(f"features: {d}: {table.num_rows:,} families in the cohort")
     frame = pa.concat_tables(tables).to_pandas(date_as_object=True)
     del tables
-    meta = frame[["family_id", "as_of_date", "label"] + [c for c in SENSITIVE_COLUMNS if c in frame.columns]]
+    sensitive = _sensitive(frame)
+    meta = pd.concat([frame[["family_id", "as_of_date", "label"]], sensitive], axis=1)
     oracle = _oracle(data_dir, meta)
     labelled = meta["label"].notna()
-    data = TrainingData(
-        X=frame.loc[labelled.to_numpy(), list(feature_set.names)].reset_index(drop=True),
-        y=meta.loc[labelled, "label"].to_numpy().astype(np.int8),
-        as_of_date=pd.to_datetime(meta.loc[labelled, "as_of_date"]).to_numpy().astype("datetime64[D]"),
-        family_id=meta.loc[labelled, "family_id"].astype(str).to_numpy(),
-        sensitive=_sensitive(meta.loc[labelled]).reset_index(drop=True),
-        oracle=None if oracle is None else oracle[labelled.to_numpy()],
-    )
+    data = TrainingData.from_frames(frame[list(feature_set.names)], meta, sensitive=list(sensitive.columns), oracle=oracle)
     del frame  # X holds what is needed; do not keep the full frame alongside it
     provenance = {
         "source": "extracts",
@@ -135,15 +129,10 @@ def _file_fingerprint(path: Path) -> str:
 _NOT_NUMBERS = (dt.date, dt.datetime, pd.Timestamp, bool)
 
 
-def _row(path: Path, i: int) -> int:
-    """The row number a person sees: CSV counts its header line."""
-    return i + 2 if path.suffix == ".csv" else i + 1
-
-
 def from_table(path: Path, *, id_col: str, label: str, time: str | None, sensitive: list[str], say: Callable[[str], None],
                known_after_days: int = 0) -> Assembled:
     """A data scientist's own table: one row per (id, time); every other numeric column is a model input."""
-    from placerisk.tables import read_frame
+    from placerisk.tables import display_row, read_frame, refuse_first_bad
 
     frame = read_frame(path)
     wanted = [id_col, label, *([time] if time else []), *sensitive]
@@ -163,27 +152,18 @@ def from_table(path: Path, *, id_col: str, label: str, time: str | None, sensiti
                 or (frame[c].dtype == object and len(first) and isinstance(first.iloc[0], _NOT_NUMBERS))):
             raise DataError(f"'{path}': column {c!r} holds {frame[c].dtype} values; expected numbers (drop it, or list it in --sensitive)")
         values = pd.to_numeric(frame[c], errors="coerce")
-        bad = values.isna()
-        if bad.any():
-            row = int(np.flatnonzero(bad.to_numpy())[0])
-            raise DataError(f"'{path}' row {_row(path, row)}, column {c!r}: got {str(frame[c].iloc[row])[:40]!r}; "
-                            "expected a number in every row (fill missing values; list text columns in --sensitive, or drop them)")
+        refuse_first_bad(path, values.isna(), c, frame[c],
+                         "a number in every row (fill missing values; list text columns in --sensitive, or drop them)")
         numeric[c] = values.astype(np.float32)
     if not numeric:
         raise DataError(f"'{path}': no feature columns left besides {wanted}; expected numeric model inputs")
     y = pd.to_numeric(frame[label], errors="coerce")
     raw = frame[label]
     bad = (y.isna() & raw.notna() & (raw.astype(str).str.strip() != "")) | (y.notna() & ~y.isin([0, 1]))
-    if bad.any():
-        row = int(np.flatnonzero(bad.to_numpy())[0])
-        raise DataError(f"'{path}' row {_row(path, row)}, column {label!r}: got {str(raw.iloc[row])[:40]!r}; "
-                        "expected 0, 1 or empty (no label yet)")
+    refuse_first_bad(path, bad, label, raw, "0, 1 or empty (no label yet)")
     if time:
         when = pd.to_datetime(frame[time], errors="coerce")
-        if when.isna().any():
-            row = int(np.flatnonzero(when.isna().to_numpy())[0])
-            raise DataError(f"'{path}' row {_row(path, row)}, column {time!r}: got {str(frame[time].iloc[row])[:40]!r}; "
-                            "expected a date (YYYY-MM-DD)")
+        refuse_first_bad(path, when.isna(), time, frame[time], "a date (YYYY-MM-DD)")
         dates_col = when.dt.date
     else:
         dates_col = None
@@ -192,16 +172,11 @@ def from_table(path: Path, *, id_col: str, label: str, time: str | None, sensiti
     if dup.any():
         row = int(np.flatnonzero(dup.to_numpy())[0])
         what = f"({id_col}, {time})" if time else id_col
-        raise DataError(f"'{path}' row {_row(path, row)}: a second row for the same {what}; expected one row each")
+        raise DataError(f"'{path}' row {display_row(path, row)}: a second row for the same {what}; expected one row each")
     labelled = y.notna().to_numpy()
-    X = pd.DataFrame(numeric).loc[labelled].reset_index(drop=True)
-    sens = frame.loc[labelled, sensitive].astype("string").fillna("Missing").reset_index(drop=True) if sensitive else None
-    if time:
-        as_of = pd.to_datetime(dates_col[labelled]).to_numpy().astype("datetime64[D]")
-    else:
-        as_of = np.full(int(labelled.sum()), np.datetime64("1970-01-01", "D"))
-    data = TrainingData(X=X, y=y[labelled].to_numpy().astype(np.int8), as_of_date=as_of,
-                        family_id=frame.loc[labelled, id_col].astype(str).to_numpy(), sensitive=sens)
+    meta = pd.concat([pd.DataFrame({"family_id": frame[id_col], "label": y, "as_of_date": dates_col if time else dt.date(1970, 1, 1)}),
+                      frame[sensitive].astype("string").fillna("Missing")], axis=1)
+    data = TrainingData.from_frames(pd.DataFrame(numeric), meta, sensitive=sensitive or None)
     dates = data.dates
     provenance = {"source": "table", "table": path.name, "table_fingerprint": _file_fingerprint(path), "features": len(numeric)}
     say(f"table: {len(frame):,} rows, {len(numeric)} feature columns, {int(labelled.sum()):,} labelled, {len(dates)} time value(s)")

@@ -162,7 +162,7 @@ def run(config: Config, assembled, *, temporal: bool, say, register: bool = True
     _print_summary(result, table, lights)
     from placerisk import tracking
 
-    run_id, version = tracking_log(config, assembled, result, table, audits, lights, plan, audit_k, register=register, say=say)
+    run_id, version = tracking_log(config, assembled, result, table, audits, lights, plan, audit_k, temporal=temporal, register=register, say=say)
     print(f"MLflow run {run_id} in {tracking.tracking_uri(config)}")
     if version is not None:
         print(f"registered {config.mlflow.registered_model} version {version} ({result.chosen}) with alias 'candidate'; "
@@ -187,7 +187,7 @@ def _print_summary(result, table: pd.DataFrame, lights: dict[str, str]) -> None:
     print(f"\nchosen: {result.chosen}; it {verdict} the best baseline ({result.best_baseline}) on {result.primary_metric}\n")
 
 
-def tracking_log(config: Config, assembled, result, table, audits, lights, plan: str, audit_k: int, *, register: bool, say):
+def tracking_log(config: Config, assembled, result, table, audits, lights, plan: str, audit_k: int, *, temporal: bool, register: bool, say):
     """Log the parent run, one nested run per candidate, and register the chosen bundle."""
     from placerisk import tracking
 
@@ -202,11 +202,10 @@ def tracking_log(config: Config, assembled, result, table, audits, lights, plan:
     data = assembled.data
     code = tracking.code_version()
     chosen_light = lights.get(result.chosen, "none")  # "none": nothing was audited, which never passes
-    chosen_audits_ = audits.get(result.chosen, [])
+    chosen_audits = audits.get(result.chosen, [])
     audited = [c for c in (data.sensitive.columns if data.sensitive is not None else [])  # audited on every test snapshot
-               if chosen_audits_ and all(c in a.method.get("features", []) for a in chosen_audits_)]
+               if chosen_audits and all(c in a.method.get("features", []) for a in chosen_audits)]
     missing = [f for f in config.fairness.sensitive_features if f not in audited]
-    temporal = result.splits[0].name != "holdout"
     passed = chosen_light in ("green", "amber") and not missing
     with mlflow.start_run(experiment_id=experiment_id, run_name=f"train {dt.date.today().isoformat()}") as parent:
         mlflow.set_tags({"placerisk.command": "train", "placerisk.version": code["placerisk"], "git_commit": code.get("git_commit", "unknown"),
@@ -249,7 +248,6 @@ def tracking_log(config: Config, assembled, result, table, audits, lights, plan:
         imp = plots.importance(result.model)
         mlflow.log_text(imp.to_csv(index=False), "feature_importance.csv")
         _log_figure(plots.importance_plot(imp, f"feature importance: {result.chosen}"), "plots/feature_importance.png")
-        chosen_audits = audits.get(result.chosen, [])
         if chosen_audits:
             card = model_card(_card_metadata(config, assembled, result), chosen_audits[-1])
             mlflow.log_text(card, "model_card.md")
@@ -292,18 +290,18 @@ def _proxy_and_mitigation(config: Config, data, preds, audit_k: int, say) -> dic
     """For the chosen model's latest test snapshot: which inputs stand in for each sensitive feature,
     and what mitigating the first sensitive feature would cost in precision (options for the panel)."""
     from fairness import mitigation_tradeoffs, proxy_check
+    from training.audit import by_family_id
 
     if data.sensitive is None or data.sensitive.empty:
         return {}
     say("fairness: proxy check and mitigation options for the chosen model")
-    rows = preds.rows[np.argsort(data.family_id[preds.rows], kind="stable")]
-    order = np.argsort(data.family_id[preds.rows], kind="stable")
+    rows, scores = by_family_id(preds, data)
     sens = data.sensitive.iloc[rows].reset_index(drop=True)
     out = {}
     try:  # options for the panel: a failure here must not lose the trained run
         out["proxy"] = proxy_check(data.X.iloc[rows].reset_index(drop=True), sens, random_state=config.training.seed)
         first = next((f for f in config.fairness.sensitive_features if f in sens.columns), sens.columns[0])
-        out["mitigation"] = mitigation_tradeoffs(data.y[rows], preds.rank_score[order], sens[first], k=min(audit_k, len(rows)),
+        out["mitigation"] = mitigation_tradeoffs(data.y[rows], scores, sens[first], k=min(audit_k, len(rows)),
                                                  policy=fairness_policy(config), random_state=config.training.seed)
     except ValueError as err:
         say(f"warning: fairness options left out of the report: {err}")

@@ -6,9 +6,16 @@ import numpy as np
 
 from fairness import AuditResult, FairnessPolicy, audit
 from training.data import TrainingData
-from training.pipeline import TrainingResult
+from training.pipeline import TestPredictions, TrainingResult
 
 LIGHT_ORDER = {"green": 0, "amber": 1, "red": 2}
+
+
+def by_family_id(preds: TestPredictions, data: TrainingData) -> tuple[np.ndarray, np.ndarray]:
+    """A test snapshot's rows and ranking scores ordered by family id, so that "earlier row first"
+    (the fairness tie-break) is the ranking's tie-break (family id ascending)."""
+    order = np.argsort(data.family_id[preds.rows], kind="stable")
+    return preds.rows[order], preds.rank_score[order]
 
 
 def audit_candidates(result: TrainingResult, data: TrainingData, *, k: int, policy: FairnessPolicy,
@@ -21,10 +28,9 @@ def audit_candidates(result: TrainingResult, data: TrainingData, *, k: int, poli
     for candidate in result.candidates:
         audits[candidate.spec.name] = []
         for preds in candidate.predictions:
-            order = np.argsort(data.family_id[preds.rows], kind="stable")
-            rows = preds.rows[order]
+            rows, scores = by_family_id(preds, data)
             audits[candidate.spec.name].append(
-                audit(data.y[rows], preds.rank_score[order], data.sensitive.iloc[rows].reset_index(drop=True),
+                audit(data.y[rows], scores, data.sensitive.iloc[rows].reset_index(drop=True),
                       k=min(k, len(rows)), intersections=intersections, policy=policy, random_state=random_state)
             )
     return audits

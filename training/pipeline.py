@@ -130,13 +130,13 @@ def train_and_evaluate(
             result.seconds += took
             progress(f"  [{j}/{len(results)}] {result.spec.name}: {primary_metric} {metrics[primary_metric]:.3f} ({took:.1f} s)")
     chosen, best_baseline, beats = _choose(results, primary_metric)
-    spec = next(r.spec for r in results if r.spec.name == chosen)
-    params = best_params(spec, next(r.searches for r in results if r.spec.name == chosen))
+    chosen_result = next(r for r in results if r.spec.name == chosen)
+    spec = chosen_result.spec
+    params = best_params(spec, chosen_result.searches)
     progress(f"final fit: {chosen} on {len(final.train_dates)} snapshots, calibrated on {final.calibration_date}")
     train, cal = data.rows(final.train_dates), data.rows([final.calibration_date])
     fitted: FittedCandidate = fit_candidate(spec, data.X.iloc[train], data.y[train], data.X.iloc[cal], data.y[cal], calibration=calibration,
                                             select_by=select_by, random_state=random_state, n_jobs=n_jobs, params=params)
-    chosen_result = next(r for r in results if r.spec.name == chosen)
     model = RiskModel(
         name=chosen,
         estimator=fitted.estimator,
