@@ -4,7 +4,9 @@ The caller registers the input relations (see ``features.sql``) on a DuckDB
 connection; nothing here reads or writes files. ``prepare`` builds the
 relations shared by all as-of dates once; ``feature_tables`` then yields one
 Arrow table per date (the caller streams it to Parquet); ``compute_features``
-returns pandas frames.
+returns pandas frames. Event statistics and the pivot run in NumPy
+(``features.stats``, ``features.pivot``) over events fetched once; the tests
+hold them equal to the portable SQL that other engines run.
 """
 
 from __future__ import annotations
@@ -19,7 +21,15 @@ import pyarrow as pa
 from features.cohort import CohortSpec, OutcomeSpec
 from features.definitions import FeatureSet
 from features.pivot import pivot
-from features.sql import DUCKDB, META_COLUMNS, base_sql, plan, target_stats_for
+from features.sql import (
+    DUCKDB,
+    META_COLUMNS,
+    base_sql,
+    keyed_event_days_sql,
+    members_on_sql,
+    plan,
+)
+from features.stats import KeyedEvents, target_stats
 
 REQUIRED_RELATIONS = ("persons", "families", "areas", "events", "objections")
 
@@ -43,8 +53,14 @@ def prepare(
     outcome: OutcomeSpec,
     data_end: dt.date,
     cohort_only: bool = False,
+    portable: bool = False,
 ) -> list[dt.date]:
-    """Build the intermediate relations shared by all dates on ``con``; returns the sorted dates."""
+    """Build the intermediate relations shared by all dates on ``con``; returns the sorted dates.
+
+    With ``portable`` the whole portable plan runs in SQL, ending in a ``wide``
+    relation that ``base_sql(with_wide=True)`` reads (what other engines run);
+    otherwise the event statistics are left to ``feature_tables``.
+    """
     dates = _check_dates(as_of_dates)
     present = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
     missing = [r for r in REQUIRED_RELATIONS if r not in present]
@@ -52,7 +68,7 @@ def prepare(
         raise ValueError(f"relations {missing} are not registered on the connection; expected {list(REQUIRED_RELATIONS)}")
     con.execute("CREATE OR REPLACE TEMP TABLE as_of_dates (as_of_date DATE, label_complete BOOLEAN)")
     con.executemany("INSERT INTO as_of_dates VALUES (?, ?)", [(d, outcome.label_complete(d, data_end)) for d in dates])
-    for name, sql, materialise in plan(feature_set, cohort, outcome, data_end, dates, DUCKDB, cohort_only=cohort_only):
+    for name, sql, materialise in plan(feature_set, cohort, outcome, data_end, dates, DUCKDB, cohort_only=cohort_only, aggregate=portable):
         kind = "TABLE" if materialise else "VIEW"
         con.execute(f"CREATE OR REPLACE TEMP {kind} {name} AS {sql}")
     return dates
@@ -75,11 +91,14 @@ def feature_tables(
     """
     dates = prepare(con, feature_set, as_of_dates, cohort=cohort, outcome=outcome, data_end=data_end, cohort_only=cohort_only)
     names = list(feature_set.names)
+    events = KeyedEvents.from_arrays(con.sql(keyed_event_days_sql(DUCKDB)).fetchnumpy())
+    n_people = con.sql("SELECT coalesce(max(pkey), 0) FROM people").fetchall()[0][0]
     for d in dates:
         base = con.sql(base_sql(feature_set, cohort_only=cohort_only, as_of_date=d, with_wide=False)).to_arrow_table()
-        fkeys = base.column("fkey").to_numpy()
-        stats = {k: np.asarray(v) for k, v in con.sql(target_stats_for(feature_set, d)).fetchnumpy().items()}
-        wide = pivot(feature_set, fkeys, stats)
+        members = np.zeros(n_people + 1, dtype=bool)
+        members[con.sql(members_on_sql(d, DUCKDB, cohort_only=cohort_only)).fetchnumpy()["pkey"]] = True
+        stats = target_stats(feature_set, events, d, members)
+        wide = pivot(feature_set, base.column("fkey").to_numpy(), stats)
         columns = {name: base.column(name) for name in META_COLUMNS}
         for name in names:
             columns[name] = base.column(name) if name in base.column_names else pa.array(wide[name], pa.int32())

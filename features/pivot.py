@@ -27,20 +27,27 @@ def pivot(fs: FeatureSet, fkeys: np.ndarray, stats: dict[str, np.ndarray]) -> di
     where = np.searchsorted(fkeys, stats["fkey"], sorter=order)
     row = order[np.minimum(where, n - 1)]
     found = (where < n) & (fkeys[row] == stats["fkey"])
-    buckets = [stats[f"b{i}"].astype(np.int32) for i in range(len(fs.bucket_edges))]
-    index = fs.target_index()
+    # Each feature reads one target's entries: gather them once per target, not once per feature.
+    targets = np.asarray(stats["target"])
+    by_target = np.argsort(targets, kind="stable")
+    bounds = np.searchsorted(targets[by_target], np.arange(len(fs.targets) + 1))
+    n_buckets = len(fs.bucket_edges)
     cap = days_since_cap(fs.lookback_months)
     out: dict[str, np.ndarray] = {}
-    for spec in event_specs:
-        sel = found & (stats["target"] == index[spec.event])
-        column = np.full(n, cap if spec.kind == "days_since_last" else 0, dtype=np.int32)
-        if spec.kind == "days_since_last":
-            value = stats["days"]
-        elif spec.kind == "distinct_members":
-            value = stats["members_recent"]
-        else:  # count or trend
-            added, subtracted = fs.bucket_terms(spec)
-            value = sum(buckets[i] for i in added) - sum((buckets[i] for i in subtracted), np.int32(0))
-        column[row[sel]] = np.asarray(value)[sel]
-        out[spec.name] = column
-    return out
+    for t, (key, _, _) in enumerate(fs.targets):
+        entries = by_target[bounds[t]:bounds[t + 1]]
+        entries = entries[found[entries]]
+        rows = row[entries]
+        buckets = np.stack([np.asarray(stats[f"b{i}"])[entries] for i in range(n_buckets)]).astype(np.int32)
+        for spec in (s for s in event_specs if s.event == key):
+            column = np.full(n, cap if spec.kind == "days_since_last" else 0, dtype=np.int32)
+            if spec.kind == "days_since_last":
+                value = stats["days"][entries]
+            elif spec.kind == "distinct_members":
+                value = stats["members_recent"][entries]
+            else:  # count or trend
+                added, subtracted = fs.bucket_terms(spec)
+                value = buckets[list(added)].sum(axis=0) - buckets[list(subtracted)].sum(axis=0)
+            column[rows] = value
+            out[spec.name] = column
+    return {spec.name: out[spec.name] for spec in event_specs}

@@ -96,11 +96,31 @@ def targets_sql(fs: FeatureSet) -> str:
 def keyed_events_sql(fs: FeatureSet, first: dt.date, last: dt.date, d: Dialect = DUCKDB) -> str:
     """Events that can reach a feature for some date in [first, last], keyed by person and target."""
     return f"""
-SELECT p.pkey, t.target, e.event_date, e.recorded_date
+SELECT p.fkey, p.pkey, t.target, e.event_date, e.recorded_date
 FROM events e
 JOIN people p ON p.person_id = e.person_id
 JOIN targets t ON t.event = e.event
 WHERE e.recorded_date < {d.date(last)} AND e.event_date >= {d.add_months(d.date(first), -fs.lookback_months)}"""
+
+
+def keyed_event_days_sql(d: Dialect = DUCKDB) -> str:
+    """``keyed_events`` with dates as days since 1970-01-01, sorted for ``features.stats.KeyedEvents``."""
+    epoch = d.date(dt.date(1970, 1, 1))
+    return f"""
+SELECT fkey, target, pkey,
+       CAST({d.days_between('event_date', epoch)} AS INTEGER) AS event_day,
+       CAST({d.days_between('recorded_date', epoch)} AS INTEGER) AS recorded_day
+FROM keyed_events
+ORDER BY fkey, target, pkey"""
+
+
+def members_on_sql(as_of_date: dt.date, d: Dialect = DUCKDB, *, cohort_only: bool = False) -> str:
+    """The persons whose events count on one date: members then (of a family in the cohort, with ``cohort_only``).
+
+    The same rows ``hits_sql`` joins events to.
+    """
+    cohort_join = "JOIN family f ON f.fkey = m.fkey AND f.as_of_date = m.as_of_date AND f.in_cohort" if cohort_only else ""
+    return f"SELECT m.pkey FROM members m {cohort_join} WHERE m.as_of_date = {d.date(as_of_date)}"
 
 
 def _bucket_case(fs: FeatureSet, d: Dialect) -> str:
@@ -212,22 +232,30 @@ WHERE e.event IN ({events})
 
 def plan(
     fs: FeatureSet, cohort: CohortSpec, outcome: OutcomeSpec, data_end: dt.date, dates: list[dt.date],
-    d: Dialect = DUCKDB, *, cohort_only: bool = False,
+    d: Dialect = DUCKDB, *, cohort_only: bool = False, aggregate: bool = True,
 ) -> list[tuple[str, str, bool]]:
-    """The steps in order: (relation name, query, materialise?). ``base_sql`` reads them."""
+    """The steps in order: (relation name, query, materialise?). ``base_sql`` reads them.
+
+    With ``aggregate`` (the portable plan) the target statistics and the pivot are
+    SQL steps too. Without, ``keyed_events`` is left as a view for the caller to
+    aggregate per date (the DuckDB engine does it with NumPy, ``features.stats``).
+    """
     first, last = min(dates), max(dates)
-    return [
+    steps = [
         ("people", people_sql(), True),
         ("family_keys", "SELECT DISTINCT fkey, family_id FROM people", True),
         ("members", members_sql(d), True),
         ("family", family_sql(cohort, d), True),
         ("targets", targets_sql(fs), False),
-        ("keyed_events", keyed_events_sql(fs, first, last, d), True),
-        ("hits", hits_sql(fs, d, cohort_only=cohort_only), False),
-        ("target_stats", target_stats_sql(fs), True),
-        ("wide", wide_sql(fs, d), False),
-        ("labels", labels_sql(outcome, data_end, d), True),
+        ("keyed_events", keyed_events_sql(fs, first, last, d), aggregate),
     ]
+    if aggregate:
+        steps += [
+            ("hits", hits_sql(fs, d, cohort_only=cohort_only), False),
+            ("target_stats", target_stats_sql(fs), True),
+            ("wide", wide_sql(fs, d), False),
+        ]
+    return steps + [("labels", labels_sql(outcome, data_end, d), True)]
 
 
 def _feature_columns(fs: FeatureSet) -> list[str]:

@@ -60,23 +60,72 @@ def test_sql_features_equal_the_pandas_reference(generated):
     assert got["police__asb__count_24m"].sum() > 100 and got.label.sum() > 20
 
 
-def test_numpy_pivot_equals_the_portable_sql_pivot(generated):
-    """The DuckDB engine pivots with NumPy; the portable SQL (for Spark) must give the same table."""
+def _portable(tables, fs, cohort, outcome, dates, data_end, cohort_only):
+    """The whole portable plan in SQL (what other engines run): one connection, relations left on it."""
     from features import prepare
+
+    con = duckdb.connect()
+    for name, frame in tables.items():
+        con.register(f"{name}_df", frame)
+        con.execute(f"CREATE VIEW {name} AS SELECT * FROM {name}_df")
+    prepare(con, fs, dates, cohort=cohort, outcome=outcome, data_end=data_end, cohort_only=cohort_only, portable=True)
+    return con
+
+
+# Month ends and a leap day: windows are clamped to the month's end on every path.
+ODD_DATES = [dt.date(2022, 1, 1), dt.date(2023, 3, 31), dt.date(2024, 2, 29), dt.date(2024, 10, 17)]
+
+
+@pytest.mark.parametrize("cohort_only", [True, False])
+def test_numpy_statistics_and_pivot_equal_the_portable_sql(generated, cohort_only):
+    """The DuckDB engine aggregates events and pivots with NumPy; the portable SQL (for Spark) must give the same table."""
     from features.sql import base_sql
 
     config, tables = generated
     fs = feature_set_from_config(config)
     cohort = CohortSpec(config.cohort.min_age, config.cohort.max_age)
     outcome = OutcomeSpec(tuple(config.outcome.events), config.outcome.horizon_months, config.outcome.recording_allowance_days)
-    dates = [dt.date(2022, 1, 1), dt.date(2024, 10, 1)]
-    fast = run_features(tables, dates, fs=fs, cohort=cohort, outcome=outcome, data_end=dt.date(2026, 3, 31))
-    con = duckdb.connect()
-    for name, frame in tables.items():
-        con.register(f"{name}_df", frame)
-        con.execute(f"CREATE VIEW {name} AS SELECT * FROM {name}_df")
-    prepare(con, fs, dates, cohort=cohort, outcome=outcome, data_end=dt.date(2026, 3, 31))
-    portable = con.sql(base_sql(fs, with_wide=True)).df()
+    end = dt.date(2026, 3, 31)
+    fast = run_features(tables, ODD_DATES, fs=fs, cohort=cohort, outcome=outcome, data_end=end, cohort_only=cohort_only)
+    portable = _portable(tables, fs, cohort, outcome, ODD_DATES, end, cohort_only).sql(base_sql(fs, cohort_only=cohort_only, with_wide=True)).df()
+    assert list(fast.family_id) == list(portable.family_id) and len(fast) > 4000
     for name in fs.names:
         assert (fast[name].astype(int).to_numpy() == portable[name].astype(int).to_numpy()).all(), name
-    assert list(fast.family_id) == list(portable.family_id)
+    assert fast["group__violence__members_12m"].sum() > 50 and (fast["police__asb__trend_6m"] < 0).any()
+
+
+@pytest.mark.parametrize("block_rows", [1 << 20, 37])
+def test_numpy_target_statistics_equal_the_sql_rows(generated, block_rows, monkeypatch):
+    """Entry by entry (family, target): bucket counts, members with one recently, days since the latest,
+    whether the events are taken in one block or in many small ones (never splitting a family)."""
+    import numpy as np
+
+    from features import stats
+    from features.sql import (
+        DUCKDB,
+        keyed_event_days_sql,
+        members_on_sql,
+        target_stats_for,
+    )
+    from features.stats import KeyedEvents, target_stats
+
+    monkeypatch.setattr(stats, "BLOCK_ROWS", block_rows)
+
+    config, tables = generated
+    fs = feature_set_from_config(config)
+    cohort = CohortSpec(config.cohort.min_age, config.cohort.max_age)
+    outcome = OutcomeSpec(tuple(config.outcome.events), config.outcome.horizon_months, config.outcome.recording_allowance_days)
+    con = _portable(tables, fs, cohort, outcome, ODD_DATES, dt.date(2026, 3, 31), True)
+    events = KeyedEvents.from_arrays(con.sql(keyed_event_days_sql(DUCKDB)).fetchnumpy())
+    blocks = events.blocks(stats.BLOCK_ROWS)
+    assert len(blocks) == 1 if block_rows > len(events) else len(blocks) > 100
+    assert all(events.fkey[a - 1] != events.fkey[a] for a, _ in blocks[1:])
+    n_people = con.sql("SELECT max(pkey) FROM people").fetchall()[0][0]
+    for d in ODD_DATES:
+        members = np.zeros(n_people + 1, dtype=bool)
+        members[con.sql(members_on_sql(d, DUCKDB, cohort_only=True)).fetchnumpy()["pkey"]] = True
+        got = pd.DataFrame(target_stats(fs, events, d, members)).sort_values(["fkey", "target"]).reset_index(drop=True)
+        want = con.sql(target_stats_for(fs, d)).df().sort_values(["fkey", "target"]).reset_index(drop=True)
+        assert len(got) == len(want) > 1000, d
+        for col in want.columns:
+            assert (got[col].to_numpy() == want[col].astype(int).to_numpy()).all(), (d, col)
