@@ -125,6 +125,8 @@ def members_on_sql(as_of_date: dt.date, d: Dialect = DUCKDB, *, cohort_only: boo
 
 def _bucket_case(fs: FeatureSet, d: Dialect) -> str:
     edges = fs.bucket_edges
+    if len(edges) == 1:
+        return "0"
     whens = " ".join(f"WHEN e.event_date >= {d.add_months('m.as_of_date', -w)} THEN {i}" for i, w in enumerate(edges[:-1]))
     return f"CASE {whens} ELSE {len(edges) - 1} END"
 

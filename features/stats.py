@@ -47,6 +47,9 @@ class KeyedEvents:
         missing = [c for c in KEYED_COLUMNS if c not in arrays]
         if missing:
             raise ValueError(f"keyed events: got columns {sorted(arrays)}; expected {list(KEYED_COLUMNS)}")
+        masked = [c for c in KEYED_COLUMNS if np.ma.is_masked(arrays[c])]
+        if masked:
+            raise ValueError(f"keyed events: got missing values in {masked}; expected keys and dates on every row")
         return cls(**{c: np.ascontiguousarray(arrays[c], dtype=np.int32) for c in KEYED_COLUMNS})
 
     def __len__(self) -> int:
@@ -99,7 +102,7 @@ def _block_stats(fs: FeatureSet, events: KeyedEvents, rows: slice, day: int, low
     keep &= event_day >= lows[-1]
     fkey, target, pkey, when = (a[rows][keep] for a in (events.fkey, events.target, events.pkey, events.event_day))
     # The first bucket whose window holds the event: 0 for the latest edges[0] months, and so on.
-    bucket = np.zeros(len(when), dtype=np.int8)
+    bucket = np.zeros(len(when), dtype=np.int32)
     for low in lows[:-1]:
         bucket += when < low
     first = _starts(fkey, target)

@@ -46,13 +46,29 @@ def make_tables(persons, events, objections=(), families=None):
     }
 
 
-def run_features(tables, as_of_dates, fs=FEATURE_SET, cohort=COHORT, outcome=OUTCOME, data_end=DATA_END, cohort_only=True):
+def connect(tables):
     con = duckdb.connect()
     for name, frame in tables.items():
         con.register(f"{name}_df", frame)
         con.execute(f"CREATE VIEW {name} AS SELECT * FROM {name}_df")
+    return con
+
+
+def run_features(tables, as_of_dates, fs=FEATURE_SET, cohort=COHORT, outcome=OUTCOME, data_end=DATA_END, cohort_only=True):
+    """The DuckDB engine (NumPy event statistics): features and meta columns in one frame."""
+    con = connect(tables)
     X, meta = compute_features(con, fs, as_of_dates, cohort=cohort, outcome=outcome, data_end=data_end, cohort_only=cohort_only)
     return X.merge(meta, on=["family_id", "as_of_date"])
+
+
+def run_portable(tables, as_of_dates, fs=FEATURE_SET, cohort=COHORT, outcome=OUTCOME, data_end=DATA_END, cohort_only=True):
+    """The whole portable SQL plan (what other engines run): the same columns as ``run_features``."""
+    from features import prepare
+    from features.sql import base_sql
+
+    con = connect(tables)
+    prepare(con, fs, as_of_dates, cohort=cohort, outcome=outcome, data_end=data_end, cohort_only=cohort_only, portable=True)
+    return con.sql(base_sql(fs, cohort_only=cohort_only, with_wide=True)).df()
 
 
 @pytest.fixture

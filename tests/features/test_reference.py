@@ -13,7 +13,7 @@ from features import CohortSpec, OutcomeSpec
 from placerisk.config import parse_config
 from placerisk.inputs import feature_set_from_config
 
-from .conftest import run_features
+from .conftest import connect, run_features, run_portable
 from .reference import reference_features
 
 
@@ -64,10 +64,7 @@ def _portable(tables, fs, cohort, outcome, dates, data_end, cohort_only):
     """The whole portable plan in SQL (what other engines run): one connection, relations left on it."""
     from features import prepare
 
-    con = duckdb.connect()
-    for name, frame in tables.items():
-        con.register(f"{name}_df", frame)
-        con.execute(f"CREATE VIEW {name} AS SELECT * FROM {name}_df")
+    con = connect(tables)
     prepare(con, fs, dates, cohort=cohort, outcome=outcome, data_end=data_end, cohort_only=cohort_only, portable=True)
     return con
 
@@ -79,15 +76,13 @@ ODD_DATES = [dt.date(2022, 1, 1), dt.date(2023, 3, 31), dt.date(2024, 2, 29), dt
 @pytest.mark.parametrize("cohort_only", [True, False])
 def test_numpy_statistics_and_pivot_equal_the_portable_sql(generated, cohort_only):
     """The DuckDB engine aggregates events and pivots with NumPy; the portable SQL (for Spark) must give the same table."""
-    from features.sql import base_sql
-
     config, tables = generated
     fs = feature_set_from_config(config)
     cohort = CohortSpec(config.cohort.min_age, config.cohort.max_age)
     outcome = OutcomeSpec(tuple(config.outcome.events), config.outcome.horizon_months, config.outcome.recording_allowance_days)
     end = dt.date(2026, 3, 31)
     fast = run_features(tables, ODD_DATES, fs=fs, cohort=cohort, outcome=outcome, data_end=end, cohort_only=cohort_only)
-    portable = _portable(tables, fs, cohort, outcome, ODD_DATES, end, cohort_only).sql(base_sql(fs, cohort_only=cohort_only, with_wide=True)).df()
+    portable = run_portable(tables, ODD_DATES, fs=fs, cohort=cohort, outcome=outcome, data_end=end, cohort_only=cohort_only)
     assert list(fast.family_id) == list(portable.family_id) and len(fast) > 4000
     for name in fs.names:
         assert (fast[name].astype(int).to_numpy() == portable[name].astype(int).to_numpy()).all(), name
