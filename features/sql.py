@@ -307,7 +307,8 @@ ORDER BY f.as_of_date, f.fkey"""
 
 
 def target_stats_for(fs: FeatureSet, as_of_date: dt.date, d: Dialect = DUCKDB) -> str:
-    """One date's target statistics, with days since the latest event, for a client-side pivot."""
+    """One date's rows of the portable ``target_stats`` in the shape ``features.stats.target_stats`` returns
+    (days since the latest event instead of its date): the fast path is tested against it."""
     buckets = ", ".join(f"b{i}" for i in range(len(fs.bucket_edges)))
     return (
         f"SELECT fkey, target, {buckets}, members_recent, CAST({d.days_between('as_of_date', 'last_date')} AS INTEGER) AS days "
