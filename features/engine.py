@@ -32,6 +32,8 @@ from features.sql import (
 from features.stats import KeyedEvents, target_stats
 
 REQUIRED_RELATIONS = ("persons", "families", "areas", "events", "objections")
+CLUSTERED = ("members", "family")
+"""Tables written one as-of date after another, so a later read of one date skips the other dates' rows."""
 
 
 def _check_dates(as_of_dates: Sequence[dt.date]) -> list[dt.date]:
@@ -69,9 +71,19 @@ def prepare(
     con.execute("CREATE OR REPLACE TEMP TABLE as_of_dates (as_of_date DATE, label_complete BOOLEAN)")
     con.executemany("INSERT INTO as_of_dates VALUES (?, ?)", [(d, outcome.label_complete(d, data_end)) for d in dates])
     for name, sql, materialise in plan(feature_set, cohort, outcome, data_end, dates, DUCKDB, cohort_only=cohort_only, aggregate=portable):
+        if name in CLUSTERED and len(dates) > 1:
+            _create_by_date(con, name, sql, dates)
+            continue
         kind = "TABLE" if materialise else "VIEW"
         con.execute(f"CREATE OR REPLACE TEMP {kind} {name} AS {sql}")
     return dates
+
+
+def _create_by_date(con, name: str, sql: str, dates: list[dt.date]) -> None:
+    """Materialise ``sql`` (which has an ``as_of_date`` column) one date at a time, in date order."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM ({sql}) WHERE false")
+    for d in dates:
+        con.execute(f"INSERT INTO {name} SELECT * FROM ({sql}) WHERE as_of_date = {DUCKDB.date(d)}")
 
 
 def feature_tables(
