@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from fairness import FairnessPolicy, audit
+from placerisk.fairness import FairnessPolicy, audit
 
 TARGET_SECONDS = 60
 FEATURES = {"ethnicity": 6, "sex": 4, "age_band": 5, "deprivation_quintile": 5, "team": 7}
@@ -84,7 +84,7 @@ def main() -> None:
     )
     from sklearn.metrics import precision_score
 
-    from fairness import selection_mask
+    from placerisk.fairness import selection_mask
 
     y, score, sf = synthetic(20_000, seed=1)
     k = 200

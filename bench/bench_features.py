@@ -66,19 +66,17 @@ def _median_time(fn, repeat: int) -> tuple[float, list[float]]:
 def in_process(data: Path, validation: Path, out: Path, repeat: int) -> dict:
     import pyarrow.parquet as pq
 
-    from features import feature_tables
+    from placerisk.features import feature_tables
     from placerisk.config import load_config
-    from placerisk.contracts.checks import literal
-    from placerisk.inputs import (
-        cohort_from_config,
-        feature_set_from_config,
-        load_validation,
-        outcome_from_config,
-        register_inputs,
-    )
+    from placerisk.datatools.contracts.checks import literal
+    from placerisk.app.catalog import ValidationPaths
+    from placerisk.app.extracts import load_validation, register_inputs
+    from placerisk.app.specs import cohort as cohort_from_config
+    from placerisk.app.specs import feature_set as feature_set_from_config
+    from placerisk.app.specs import outcome as outcome_from_config
 
     config = load_config(None)
-    report = load_validation(validation, data, config)
+    report = load_validation(ValidationPaths(validation), data, config)
 
     def engine():
         con = duckdb.connect()
@@ -122,13 +120,11 @@ def pandas_ratio(work: Path, repeat: int) -> dict:
     spec.loader.exec_module(reference)
     import pandas as pd
 
-    from features import compute_features
+    from placerisk.features import compute_features
     from placerisk.config import load_config
-    from placerisk.inputs import (
-        cohort_from_config,
-        feature_set_from_config,
-        outcome_from_config,
-    )
+    from placerisk.app.specs import cohort as cohort_from_config
+    from placerisk.app.specs import feature_set as feature_set_from_config
+    from placerisk.app.specs import outcome as outcome_from_config
 
     config = load_config(None)
     fs, cohort, outcome = feature_set_from_config(config), cohort_from_config(config), outcome_from_config(config)

@@ -4,17 +4,17 @@ Pure functions of scores, labels and sensitive features: no other placerisk
 package is imported, no file is read or written and nothing runs at import time.
 """
 
-from fairness._audit import AuditResult, audit
-from fairness._cards import atrs_record, model_card
-from fairness._findings import Finding
-from fairness._mitigation import mitigation_tradeoffs, publish_mitigation
-from fairness._policy import FairnessPolicy
-from fairness._proxy import ProxyResult, proxy_check
-from fairness._render import render_all
-from fairness._report_html import to_html
-from fairness._report_json import to_dict, to_json
-from fairness._report_markdown import to_markdown
-from fairness._selection import ranking, selection_mask
+from placerisk.fairness._audit import AuditResult, audit
+from placerisk.fairness._cards import atrs_record, model_card
+from placerisk.fairness._findings import Finding
+from placerisk.fairness._mitigation import mitigation_tradeoffs, publish_mitigation
+from placerisk.fairness._policy import FairnessPolicy
+from placerisk.fairness._proxy import ProxyResult, proxy_check
+from placerisk.fairness._render import render_all
+from placerisk.fairness._report_html import to_html
+from placerisk.fairness._report_json import to_dict, to_json
+from placerisk.fairness._report_markdown import to_markdown
+from placerisk.fairness._selection import ranking, selection_mask
 
 __all__ = [
     "AuditResult",

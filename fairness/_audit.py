@@ -7,19 +7,19 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from fairness._findings import (
+from placerisk.fairness._findings import (
     Finding,
     assess,
     flag_level,
     multiple_comparisons,
     publish_findings,
 )
-from fairness._group_stats import group_stats, score_bands
-from fairness._inputs import GroupFeature, check_labels_and_scores, encode_features
-from fairness._policy import FairnessPolicy
-from fairness._selection import selection_mask
-from fairness._suppression import RATE_DECIMALS, publish_count
-from fairness._tables import (
+from placerisk.fairness._group_stats import group_stats, score_bands
+from placerisk.fairness._inputs import GroupFeature, check_labels_and_scores, encode_features
+from placerisk.fairness._policy import FairnessPolicy
+from placerisk.fairness._selection import selection_mask
+from placerisk.fairness._suppression import RATE_DECIMALS, publish_count
+from placerisk.fairness._tables import (
     by_group_table,
     calibration_table,
     disparity_table,

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from fairness._findings import OUTSIDE
-from fairness._report_content import _operating_point_text, light_text
-from fairness._report_json import _clean
+from placerisk.fairness._findings import OUTSIDE
+from placerisk.fairness._report_content import _operating_point_text, light_text
+from placerisk.fairness._report_json import _clean
 
 TO_COMPLETE = "TO COMPLETE"
 

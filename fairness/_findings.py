@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from fairness._metrics import LABELS, PHRASES
-from fairness._policy import FairnessPolicy
+from placerisk.fairness._metrics import LABELS, PHRASES
+from placerisk.fairness._policy import FairnessPolicy
 
 OUTSIDE, WITHIN, INCONCLUSIVE, NOT_ASSESSABLE = "outside", "within", "inconclusive", "not assessable"
 DISPARITY_COLUMNS = ("feature", "group", "reference_group", "metric", "primary", "value", "reference_value", "ratio",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from fairness._suppression import SUPPRESSED
+from placerisk.fairness._suppression import SUPPRESSED
 
 DASH = "–"
 

@@ -21,9 +21,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from fairness._auc import auc_from_cells, bootstrap_auc, group_cells
-from fairness._inputs import GroupFeature
-from fairness._metrics import rates
+from placerisk.fairness._auc import auc_from_cells, bootstrap_auc, group_cells
+from placerisk.fairness._inputs import GroupFeature
+from placerisk.fairness._metrics import rates
 
 
 @dataclass(frozen=True)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from fairness._inputs import as_frame, check_labels_and_scores, encode_column
-from fairness._metrics import count_dependencies, rates
-from fairness._policy import FairnessPolicy
-from fairness._selection import ranking, selection_mask
+from placerisk.fairness._inputs import as_frame, check_labels_and_scores, encode_column
+from placerisk.fairness._metrics import count_dependencies, rates
+from placerisk.fairness._policy import FairnessPolicy
+from placerisk.fairness._selection import ranking, selection_mask
 
 ONE_FEATURE = "sensitive_feature must hold exactly one column; got {got}."
 BAD_REFERENCE_GROUP = "reference_group for {feature!r} is {wanted!r}, which is not a group; expected one of {expected}."
@@ -192,7 +192,7 @@ def _note_row(option, note, metric) -> dict:
 
 def publish_mitigation(table: pd.DataFrame, policy: FairnessPolicy) -> pd.DataFrame:
     """Suppressed and rounded copy of a :func:`mitigation_tradeoffs` table."""
-    from fairness._suppression import RATE_DECIMALS, publish_table
+    from placerisk.fairness._suppression import RATE_DECIMALS, publish_table
 
     ratios = [c for c in table.columns if c.startswith(("min_ratio_", "max_ratio_"))]
     out = publish_table(table, counts=("selected", "true_positives", "false_positives", "false_negatives"),

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from fairness._metrics import METRICS, canonical
+from placerisk.fairness._metrics import METRICS, canonical
 
 UNKNOWN_METRIC = "Unknown metric {name!r} in {field}; expected one of {expected}."
 EMPTY_PRIMARY = "primary_metrics must name at least one metric; got an empty sequence."

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from fairness._inputs import as_frame, encode_column
+from placerisk.fairness._inputs import as_frame, encode_column
 
 BAD_X = "X must be a pandas DataFrame of model inputs; got {got}."
 BAD_X_ROWS = "X has {got} rows; expected {expected} (the rows of sensitive_features)."

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from fairness._report_html import to_html
-from fairness._report_json import to_json
-from fairness._report_markdown import to_markdown
+from placerisk.fairness._report_html import to_html
+from placerisk.fairness._report_json import to_json
+from placerisk.fairness._report_markdown import to_markdown
 
 
 def render_all(result, context=None, *, proxy=None, mitigation=None, published=True) -> dict[str, str]:

@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from fairness import _format as fmt
-from fairness._charts import calibration_chart, ratio_chart
-from fairness._findings import INCONCLUSIVE, NOT_ASSESSABLE, OUTSIDE
-from fairness._metrics import LABELS
-from fairness._mitigation import publish_mitigation
-from fairness._suppression import RATE_DECIMALS, SUPPRESSED
+from placerisk.fairness import _format as fmt
+from placerisk.fairness._charts import calibration_chart, ratio_chart
+from placerisk.fairness._findings import INCONCLUSIVE, NOT_ASSESSABLE, OUTSIDE
+from placerisk.fairness._metrics import LABELS
+from placerisk.fairness._mitigation import publish_mitigation
+from placerisk.fairness._suppression import RATE_DECIMALS, SUPPRESSED
 
 LIGHT_TEXT = {
     "red": "RED: at least one primary metric is outside the panel's tolerance.",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from fairness._report_content import build_sections
+from placerisk.fairness._report_content import build_sections
 
 _CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Arial,sans-serif;max-width:1100px;margin:2em auto;

@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from fairness._mitigation import publish_mitigation
+from placerisk.fairness._mitigation import publish_mitigation
 
 SCHEMA_VERSION = 1
 

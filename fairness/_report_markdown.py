@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from fairness._report_content import Section, build_sections
+from placerisk.fairness._report_content import Section, build_sections
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|#~!{}])")
 _SUPPRESSED_ESCAPED = re.compile(r"\\\[c\\\](?![(\[:])")

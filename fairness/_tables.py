@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from fairness._group_stats import GroupStats, interval
-from fairness._metrics import count_dependencies
-from fairness._policy import FairnessPolicy
-from fairness._suppression import RATE_DECIMALS, publish_table, secondary_suppression
+from placerisk.fairness._group_stats import GroupStats, interval
+from placerisk.fairness._metrics import count_dependencies
+from placerisk.fairness._policy import FairnessPolicy
+from placerisk.fairness._suppression import RATE_DECIMALS, publish_table, secondary_suppression
 
 RATE_COLUMNS = ("base_rate", "selection_rate", "recall", "false_negative_rate", "false_positive_rate",
                 "precision", "false_omission_rate", "roc_auc", "observed_to_expected")
@@ -178,7 +178,7 @@ def publish_disparities(table: pd.DataFrame, hidden_groups: set, policy: Fairnes
     ``hidden_groups`` holds ``(feature, group)`` pairs whose confusion figures are
     withheld; sentences are rewritten without figures where these are hidden.
     """
-    from fairness._findings import sentence
+    from placerisk.fairness._findings import sentence
 
     spec = publish_specs()["disparities"]
     mask = np.array([(f, g) in hidden_groups or (f, r) in hidden_groups for f, g, r in

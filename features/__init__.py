@@ -4,10 +4,10 @@ Pure definitions and portable SQL; the caller registers the input relations
 on an engine (DuckDB by default) and decides where results go.
 """
 
-from features.cohort import CohortSpec, OutcomeSpec
-from features.definitions import EventType, FeatureSet, FeatureSpec, days_since_cap
-from features.engine import compute_features, feature_tables, prepare
-from features.sql import META_COLUMNS
+from placerisk.features.cohort import CohortSpec, OutcomeSpec
+from placerisk.features.definitions import EventType, FeatureSet, FeatureSpec, days_since_cap
+from placerisk.features.engine import compute_features, feature_tables, prepare
+from placerisk.features.sql import META_COLUMNS
 
 __all__ = [
     "META_COLUMNS",

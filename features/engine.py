@@ -18,10 +18,10 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from features.cohort import CohortSpec, OutcomeSpec
-from features.definitions import FeatureSet
-from features.pivot import pivot
-from features.sql import (
+from placerisk.features.cohort import CohortSpec, OutcomeSpec
+from placerisk.features.definitions import FeatureSet
+from placerisk.features.pivot import pivot
+from placerisk.features.sql import (
     DUCKDB,
     META_COLUMNS,
     base_sql,
@@ -29,7 +29,7 @@ from features.sql import (
     members_on_sql,
     plan,
 )
-from features.stats import KeyedEvents, target_stats
+from placerisk.features.stats import KeyedEvents, target_stats
 
 REQUIRED_RELATIONS = ("persons", "families", "areas", "events", "objections")
 CLUSTERED = ("members", "family")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from features.definitions import FeatureSet, days_since_cap
+from placerisk.features.definitions import FeatureSet, days_since_cap
 
 
 def pivot(fs: FeatureSet, fkeys: np.ndarray, stats: dict[str, np.ndarray]) -> dict[str, np.ndarray]:

@@ -18,8 +18,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from features.cohort import CohortSpec, OutcomeSpec
-from features.definitions import FeatureSet, days_since_cap
+from placerisk.features.cohort import CohortSpec, OutcomeSpec
+from placerisk.features.definitions import FeatureSet, days_since_cap
 
 
 @dataclass(frozen=True)

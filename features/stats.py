@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from features.cohort import add_months
-from features.definitions import FeatureSet
+from placerisk.features.cohort import add_months
+from placerisk.features.definitions import FeatureSet
 
 EPOCH = dt.date(1970, 1, 1)
 KEYED_COLUMNS = ("fkey", "target", "pkey", "event_day", "recorded_day")

@@ -5,15 +5,15 @@ its calibrator, feature definitions and explanation support. The MLflow face
 lives in ``models.pyfunc`` (imported on demand: MLflow is slow to import).
 """
 
-from models.baselines import BestSingleFeature, RuleScore
-from models.bundle import BANDS, RiskModel, fit_calibrator, ventile_edges
-from models.candidates import (
+from placerisk.models.baselines import BestSingleFeature, RuleScore
+from placerisk.models.bundle import BANDS, RiskModel, fit_calibrator, ventile_edges
+from placerisk.models.candidates import (
     LIGHTGBM_DEFAULTS,
     lightgbm_classifier,
     logistic_regression,
     signed_log1p,
 )
-from models.explain import contributions, top_reasons
+from placerisk.models.explain import contributions, top_reasons
 
 __all__ = [
     "BANDS",

@@ -86,7 +86,7 @@ class RiskModel:
 
     def explain(self, X: pd.DataFrame, top: int = 3) -> pd.DataFrame:
         """The ``top`` features pushing each row's score up the most (see ``models.explain``)."""
-        from models.explain import contributions, top_reasons
+        from placerisk.models.explain import contributions, top_reasons
 
         Xf = self.frame(X)
         return top_reasons(contributions(self.estimator, Xf), Xf, self.descriptions, top=top)

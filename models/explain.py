@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from sklearn.pipeline import Pipeline
 
-from models.baselines import BestSingleFeature, RuleScore
+from placerisk.models.baselines import BestSingleFeature, RuleScore
 
 
 def contributions(estimator, X: pd.DataFrame) -> pd.DataFrame:

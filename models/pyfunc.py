@@ -8,7 +8,7 @@ import pandas as pd
 from mlflow.models import ModelSignature
 from mlflow.types import ColSpec, Schema
 
-from models.bundle import RiskModel
+from placerisk.models.bundle import RiskModel
 
 
 class RiskModelPyfunc(mlflow.pyfunc.PythonModel):

@@ -1,8 +1,11 @@
 """placerisk: early, fair and accountable family risk stratification.
 
-This package holds the command line, the configuration and the wiring; the
-domain packages (``features``, ``training``, ``scoring``, ``fairness``,
-``models``) hold no CLI or file-layout concerns.
+Domain packages (pure, no files or CLI): ``placerisk.features``,
+``placerisk.models``, ``placerisk.fairness``, ``placerisk.training``,
+``placerisk.scoring``. Data tooling: ``placerisk.datatools`` (synthetic data,
+contracts, privacy). The application layer, one module per command, the
+catalog of artefacts and the promotion gate: ``placerisk.app``. See
+``docs/architecture.md``.
 """
 
 __version__ = "0.1.0"

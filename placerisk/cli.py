@@ -1,4 +1,4 @@
-"""The ``placerisk`` command: a thin layer over the wiring in ``placerisk.jobs``.
+"""The ``placerisk`` command: its arguments, and a dispatch to one module per command in ``placerisk.app.commands``.
 
 User errors (bad arguments, config, files, keys) print one ``error:`` line and
 exit 2 with no traceback; a validation that fails its contracts exits 1.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import importlib
 import sys
 from collections.abc import Sequence
 
@@ -54,24 +55,12 @@ def _whole_number(minimum: int):
 _positive = _whole_number(1)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--config", metavar="FILE", help="configuration file (default: ./placerisk.yaml if present, else the embedded defaults)")
-
-    parser = argparse.ArgumentParser(
-        prog="placerisk",
-        description="Find families whose problems are building up, early, fairly and accountably (synthetic data only).",
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("--version", action="version", version=f"placerisk {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-
-    p = sub.add_parser("init", parents=[common], help="write the commented example configuration")
+def _init(p: argparse.ArgumentParser) -> None:
     p.add_argument("--path", default="placerisk.yaml", help="where to write it (default: %(default)s)")
     p.add_argument("--force", action="store_true", help="replace an existing file")
 
-    p = sub.add_parser("synth", parents=[common], help="generate a synthetic population and partner extracts")
+
+def _synth(p: argparse.ArgumentParser) -> None:
     p.add_argument("--families", type=_positive, help="number of families (default: synth.families in the config)")
     p.add_argument("--seed", type=_whole_number(0), help="random seed (default: synth.seed); same seed, same data")
     p.add_argument("--out", metavar="DIR", help="output folder (default: data.dir in the config)")
@@ -82,22 +71,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=_positive, help="processes to use (default: up to 2)")
     p.add_argument("--overwrite", action="store_true", help="replace an earlier synth output in the folder")
 
-    p = sub.add_parser("validate", parents=[common], help="check every extract against its data contract")
+
+def _validate(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data", metavar="DIR", help="folder of extracts (default: data.dir)")
-    p.add_argument("--out", metavar="DIR", help="report and quarantine folder (default: <data.output_dir>/validation)")
+    p.add_argument("--out", metavar="DIR", help="report and quarantine folder (default: one per data folder, under <data.output_dir>/validation/)")
     p.add_argument("--overwrite", action="store_true", help="replace an earlier report in the folder")
 
-    p = sub.add_parser("features", parents=[common], help="build point-in-time family features, cohort and labels")
+
+def _features(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data", metavar="DIR", help="folder of validated extracts (default: data.dir)")
-    p.add_argument("--validation", metavar="DIR", help="its validation report (default: <data.output_dir>/validation)")
+    p.add_argument("--validation", metavar="DIR", help="its validation report folder (default: the one `validate` wrote for this data folder)")
     p.add_argument("--as-of", type=_date, nargs="+", required=True, metavar="DATE", help="one or more as-of dates (YYYY-MM-DD)")
     p.add_argument("--out", required=True, metavar="FILE", help="Parquet file to write (metadata beside it as FILE.meta.json)")
     p.add_argument("--all-families", action="store_true", help="include families outside the cohort (in_cohort = false)")
     p.add_argument("--overwrite", action="store_true", help="replace an existing output")
 
-    p = sub.add_parser("train", parents=[common], help="compare models over rolling-origin splits, audit them, log to MLflow, register the best")
+
+def _train(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data", metavar="DIR", help="folder of validated extracts (default: data.dir)")
-    p.add_argument("--validation", metavar="DIR", help="its validation report (default: <data.output_dir>/validation)")
+    p.add_argument("--validation", metavar="DIR", help="its validation report folder (default: the one `validate` wrote for this data folder)")
     p.add_argument("--table", metavar="FILE", help="train from your own feature table (CSV or Parquet) instead")
     p.add_argument("--id", metavar="COL", help="with --table: the family (or person) id column; breaks ties, never a model input")
     p.add_argument("--label", metavar="COL", help="with --table: the outcome column (0, 1, or empty when not yet known)")
@@ -108,7 +100,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "(default: outcome.recording_allowance_days)")
     p.add_argument("--no-register", action="store_true", help="log the run but do not register a model version")
 
-    p = sub.add_parser("audit", parents=[common], help="fairness audit of any risk score (e.g. a vendor's) at its operating point")
+
+def _audit(p: argparse.ArgumentParser) -> None:
     p.add_argument("--scores", required=True, metavar="FILE", help="CSV or Parquet with a score, an observed outcome and sensitive columns")
     p.add_argument("--score", required=True, metavar="COL", help="the score column (higher = higher priority)")
     p.add_argument("--label", required=True, metavar="COL", help="the observed outcome column (0 or 1)")
@@ -123,14 +116,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=_whole_number(0), default=0, help="bootstrap seed (default: %(default)s)")
     p.add_argument("--overwrite", action="store_true", help="replace an earlier report in the folder")
 
-    p = sub.add_parser("approve", parents=[common], help="record the ethics panel's decision; approval moves the 'champion' alias")
+
+def _approve(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", required=True, metavar="NAME", help="registered model name")
     p.add_argument("--version", required=True, metavar="V", help="model version")
     p.add_argument("--reviewer", required=True, metavar="WHO", help="who decided (the panel or its chair)")
     p.add_argument("--decision", required=True, choices=["approve", "reject"])
     p.add_argument("--note", required=True, metavar="TEXT", help="why: recorded with the decision")
 
-    p = sub.add_parser("pseudonymise", parents=[common], help="replace id columns by keyed HMAC-SHA256 pseudonyms (run by a partner before sending)")
+
+def _pseudonymise(p: argparse.ArgumentParser) -> None:
     p.add_argument("--in", dest="input", required=True, metavar="FILE", help="CSV or Parquet file to read")
     p.add_argument("--out", required=True, metavar="FILE", help="file to write (.csv or .parquet)")
     p.add_argument("--columns", required=True, help="comma-separated id columns to pseudonymise")
@@ -139,17 +134,43 @@ def build_parser() -> argparse.ArgumentParser:
     key.add_argument("--key-env", metavar="VAR", help="environment variable holding the key (default: PLACERISK_PSEUDONYM_KEY)")
     p.add_argument("--length", type=int, default=16, help="hex characters kept, 16-64 (default: %(default)s)")
     p.add_argument("--overwrite", action="store_true", help="replace an existing output file")
+
+
+HELP = {
+    "init": "write the commented example configuration",
+    "synth": "generate a synthetic population and partner extracts",
+    "validate": "check every extract against its data contract",
+    "features": "build point-in-time family features, cohort and labels",
+    "train": "compare models over rolling-origin splits, audit them, log to MLflow, register the best",
+    "audit": "fairness audit of any risk score (e.g. a vendor's) at its operating point",
+    "approve": "record the ethics panel's decision; approval moves the 'champion' alias",
+    "pseudonymise": "replace id columns by keyed HMAC-SHA256 pseudonyms (run by a partner before sending)",
+}
+ARGUMENTS = {"init": _init, "synth": _synth, "validate": _validate, "features": _features, "train": _train, "audit": _audit,
+             "approve": _approve, "pseudonymise": _pseudonymise}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", metavar="FILE", help="configuration file (default: ./placerisk.yaml if present, else the embedded defaults)")
+    parser = argparse.ArgumentParser(
+        prog="placerisk",
+        description="Find families whose problems are building up, early, fairly and accountably (synthetic data only).",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"placerisk {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name, add_arguments in ARGUMENTS.items():  # each command's module is placerisk.app.commands.<name>
+        add_arguments(sub.add_parser(name, parents=[common], help=HELP[name]))
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from placerisk import jobs
-
-    handlers = {"init": jobs.init, "synth": jobs.synth, "validate": jobs.validate, "features": jobs.features, "train": jobs.train,
-                "audit": jobs.audit, "approve": jobs.approve, "pseudonymise": jobs.pseudonymise}
     try:
-        return handlers[args.command](args)
+        command = importlib.import_module(f"placerisk.app.commands.{args.command}")  # only the chosen command's dependencies load
+        return command.run(args)
     except UserError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

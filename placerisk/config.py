@@ -26,6 +26,8 @@ from pydantic import (
 )
 
 from placerisk.errors import ConfigError
+from placerisk.fairness import FairnessPolicy
+from placerisk.models.candidates import LIGHTGBM_DEFAULTS, LIGHTGBM_EXTRA
 
 CONFIG_VERSION = 1
 _SAFE_NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9_.-]*")
@@ -140,8 +142,6 @@ class FairnessConfig(_Section):
     @field_validator("primary_metrics")
     @classmethod
     def _known_metrics(cls, value: list[str]) -> list[str]:
-        from fairness import FairnessPolicy
-
         try:
             FairnessPolicy(primary_metrics=tuple(value))
         except ValueError as err:
@@ -190,8 +190,6 @@ class TrainingConfig(_Section):
         for i, point in enumerate(self.logistic):
             if set(point) - {"C"} or not point.get("C", 1) > 0:
                 raise _keyed(f"training.logistic[{i}]", point, "{C: a positive number}")
-        from models.candidates import LIGHTGBM_DEFAULTS, LIGHTGBM_EXTRA
-
         for i, point in enumerate(self.lightgbm):
             unknown = set(point) - set(LIGHTGBM_DEFAULTS) - LIGHTGBM_EXTRA
             if unknown:

@@ -4,10 +4,10 @@ Pure: takes feature frames and returns results; the CLI wiring reads files
 and logs to MLflow.
 """
 
-from training.candidates import KINDS, CandidateSpec
-from training.data import TrainingData
-from training.fit import FittedCandidate, fit_candidate
-from training.metrics import (
+from placerisk.training.candidates import KINDS, CandidateSpec
+from placerisk.training.data import TrainingData
+from placerisk.training.fit import FittedCandidate, fit_candidate
+from placerisk.training.metrics import (
     calibration_curve,
     calibration_error,
     evaluate,
@@ -16,8 +16,8 @@ from training.metrics import (
     recall_at_k,
     top_decile_lift,
 )
-from training.pipeline import CandidateResult, TrainingResult, train_and_evaluate
-from training.splits import (
+from placerisk.training.pipeline import CandidateResult, TrainingResult, train_and_evaluate
+from placerisk.training.splits import (
     Split,
     check_split,
     describe,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from fairness import AuditResult, FairnessPolicy, audit
-from training.data import TrainingData
-from training.pipeline import TestPredictions, TrainingResult
+from placerisk.fairness import AuditResult, FairnessPolicy, audit
+from placerisk.training.data import TrainingData
+from placerisk.training.pipeline import TestPredictions, TrainingResult
 
 LIGHT_ORDER = {"green": 0, "amber": 1, "red": 2}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from models import (
+from placerisk.models import (
     BestSingleFeature,
     RuleScore,
     lightgbm_classifier,

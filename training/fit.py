@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import average_precision_score, roc_auc_score
 
-from models import fit_calibrator
-from training.candidates import CandidateSpec, params_key
+from placerisk.models import fit_calibrator
+from placerisk.training.candidates import CandidateSpec, params_key
 
 SELECTION_METRICS = {"average_precision": average_precision_score, "roc_auc": roc_auc_score}
 EARLY_STOPPING_ROUNDS = 50

@@ -9,12 +9,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from models import RiskModel, ventile_edges
-from training.candidates import CandidateSpec
-from training.data import TrainingData
-from training.fit import FittedCandidate, best_params, fit_candidate
-from training.metrics import evaluate
-from training.splits import Split
+from placerisk.models import RiskModel, ventile_edges
+from placerisk.training.candidates import CandidateSpec
+from placerisk.training.data import TrainingData
+from placerisk.training.fit import FittedCandidate, best_params, fit_candidate
+from placerisk.training.metrics import evaluate
+from placerisk.training.splits import Split
 
 
 @dataclass

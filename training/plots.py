@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from training.data import TrainingData
-from training.metrics import calibration_curve, ranking
-from training.pipeline import TrainingResult
+from placerisk.training.data import TrainingData
+from placerisk.training.metrics import calibration_curve, ranking
+from placerisk.training.pipeline import TrainingResult
 
 
 def _pyplot():

@@ -15,7 +15,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from features.cohort import add_months
+from placerisk.features.cohort import add_months
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import roc_auc_score
 
-from fairness._auc import auc_from_cells, bootstrap_auc, group_cells
+from placerisk.fairness._auc import auc_from_cells, bootstrap_auc, group_cells
 
 
 def test_auc_from_cells_equals_sklearn_with_ties():

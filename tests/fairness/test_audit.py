@@ -11,8 +11,8 @@ from fairlearn.metrics import (
 )
 from sklearn.metrics import precision_score, roc_auc_score
 
-from fairness import FairnessPolicy, audit, selection_mask
-from fairness._inputs import BAD_INTERSECTION, BAD_Y_TRUE
+from placerisk.fairness import FairnessPolicy, audit, selection_mask
+from placerisk.fairness._inputs import BAD_INTERSECTION, BAD_Y_TRUE
 
 from .conftest import make_population
 

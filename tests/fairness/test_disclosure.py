@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fairness import (
+from placerisk.fairness import (
     FairnessPolicy,
     atrs_record,
     audit,
@@ -17,7 +17,7 @@ from fairness import (
     to_dict,
     to_markdown,
 )
-from fairness._findings import NOT_ASSESSABLE
+from placerisk.fairness._findings import NOT_ASSESSABLE
 
 from .conftest import make_population
 
@@ -220,7 +220,7 @@ def test_green_light_text_admits_unsettled_secondary_comparisons():
                    policy=FairnessPolicy(n_boot=50))
     statuses = result.table("disparities", published=False).set_index("metric")["status"]
     assert result.traffic_light == "green" and statuses["false_positive_rate"] == NOT_ASSESSABLE
-    from fairness._report_content import light_text
+    from placerisk.fairness._report_content import light_text
 
     text = light_text(result)
     assert "every primary and secondary comparison" not in text

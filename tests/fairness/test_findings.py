@@ -2,8 +2,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fairness import FairnessPolicy, audit
-from fairness._findings import (
+from placerisk.fairness import FairnessPolicy, audit
+from placerisk.fairness._findings import (
     INCONCLUSIVE,
     NOT_ASSESSABLE,
     OUTSIDE,

@@ -2,8 +2,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fairness import FairnessPolicy, mitigation_tradeoffs, publish_mitigation
-from fairness._mitigation import ONE_FEATURE
+from placerisk.fairness import FairnessPolicy, mitigation_tradeoffs, publish_mitigation
+from placerisk.fairness._mitigation import ONE_FEATURE
 
 from .conftest import make_population
 

@@ -1,7 +1,7 @@
 import pytest
 
-from fairness import FairnessPolicy
-from fairness._policy import BAD_RATIO_BOUNDS, EMPTY_PRIMARY, UNKNOWN_METRIC
+from placerisk.fairness import FairnessPolicy
+from placerisk.fairness._policy import BAD_RATIO_BOUNDS, EMPTY_PRIMARY, UNKNOWN_METRIC
 
 
 def test_defaults_put_missed_families_first():

@@ -2,8 +2,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fairness import proxy_check
-from fairness._proxy import BAD_X
+from placerisk.fairness import proxy_check
+from placerisk.fairness._proxy import BAD_X
 
 
 def _data(n=3000, seed=0):

@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from fairness import (
+from placerisk.fairness import (
     FairnessPolicy,
     atrs_record,
     audit,

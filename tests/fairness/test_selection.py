@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from fairness import ranking, selection_mask
-from fairness._selection import BAD_K, BAD_OPERATING_POINT
+from placerisk.fairness import ranking, selection_mask
+from placerisk.fairness._selection import BAD_K, BAD_OPERATING_POINT
 
 
 def test_ties_are_broken_by_row_position():

@@ -1,10 +1,10 @@
 import numpy as np
 import pandas as pd
 
-from fairness import FairnessPolicy, audit
-from fairness._metrics import count_dependencies
-from fairness._suppression import round_count
-from fairness._tables import RATE_COLUMNS
+from placerisk.fairness import FairnessPolicy, audit
+from placerisk.fairness._metrics import count_dependencies
+from placerisk.fairness._suppression import round_count
+from placerisk.fairness._tables import RATE_COLUMNS
 
 from .conftest import make_population
 

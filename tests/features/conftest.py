@@ -8,7 +8,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from features import CohortSpec, EventType, FeatureSet, OutcomeSpec, compute_features
+from placerisk.features import CohortSpec, EventType, FeatureSet, OutcomeSpec, compute_features
 
 EVENT_TYPES = (
     EventType("police", "asb", "Anti-social behaviour incident"),
@@ -63,8 +63,8 @@ def run_features(tables, as_of_dates, fs=FEATURE_SET, cohort=COHORT, outcome=OUT
 
 def run_portable(tables, as_of_dates, fs=FEATURE_SET, cohort=COHORT, outcome=OUTCOME, data_end=DATA_END, cohort_only=True):
     """The whole portable SQL plan (what other engines run): the same columns as ``run_features``."""
-    from features import prepare
-    from features.sql import base_sql
+    from placerisk.features import prepare
+    from placerisk.features.sql import base_sql
 
     con = connect(tables)
     prepare(con, fs, as_of_dates, cohort=cohort, outcome=outcome, data_end=data_end, cohort_only=cohort_only, portable=True)

@@ -11,7 +11,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from features import CohortSpec, FeatureSet, OutcomeSpec, days_since_cap
+from placerisk.features import CohortSpec, FeatureSet, OutcomeSpec, days_since_cap
 
 
 def _back(d: dt.date, months: int) -> pd.Timestamp:

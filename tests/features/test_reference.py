@@ -9,9 +9,9 @@ import duckdb
 import pandas as pd
 import pytest
 
-from features import CohortSpec, OutcomeSpec
+from placerisk.features import CohortSpec, OutcomeSpec
 from placerisk.config import parse_config
-from placerisk.inputs import feature_set_from_config
+from placerisk.app.specs import feature_set as feature_set_from_config
 
 from .conftest import connect, run_features, run_portable
 from .reference import reference_features
@@ -19,7 +19,7 @@ from .reference import reference_features
 
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory):
-    from placerisk.synth import SynthSettings, generate
+    from placerisk.datatools.synth import SynthSettings, generate
 
     c = parse_config(None)
     s = SynthSettings(families=1500, seed=5, start=c.synth.start_date, extract=c.synth.extract_date,
@@ -62,7 +62,7 @@ def test_sql_features_equal_the_pandas_reference(generated):
 
 def _portable(tables, fs, cohort, outcome, dates, data_end, cohort_only):
     """The whole portable plan in SQL (what other engines run): one connection, relations left on it."""
-    from features import prepare
+    from placerisk.features import prepare
 
     con = connect(tables)
     prepare(con, fs, dates, cohort=cohort, outcome=outcome, data_end=data_end, cohort_only=cohort_only, portable=True)
@@ -95,14 +95,14 @@ def test_numpy_target_statistics_equal_the_sql_rows(generated, block_rows, monke
     whether the events are taken in one block or in many small ones (never splitting a family)."""
     import numpy as np
 
-    from features import stats
-    from features.sql import (
+    from placerisk.features import stats
+    from placerisk.features.sql import (
         DUCKDB,
         keyed_event_days_sql,
         members_on_sql,
         target_stats_for,
     )
-    from features.stats import KeyedEvents, target_stats
+    from placerisk.features.stats import KeyedEvents, target_stats
 
     monkeypatch.setattr(stats, "BLOCK_ROWS", block_rows)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from features import CohortSpec, EventType, FeatureSet
+from placerisk.features import CohortSpec, EventType, FeatureSet
 
 from .conftest import (
     EVENT_TYPES,

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from models import (
+from placerisk.models import (
     RiskModel,
     fit_calibrator,
     lightgbm_classifier,

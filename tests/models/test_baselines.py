@@ -9,7 +9,7 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.metrics import roc_auc_score
 
-from models import BestSingleFeature, RuleScore
+from placerisk.models import BestSingleFeature, RuleScore
 
 from .conftest import make_xy
 

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from models import BANDS, fit_calibrator, logistic_regression, ventile_edges
+from placerisk.models import BANDS, fit_calibrator, logistic_regression, ventile_edges
 
 from .conftest import make_xy
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from models import (
+from placerisk.models import (
     LIGHTGBM_DEFAULTS,
     lightgbm_classifier,
     logistic_regression,

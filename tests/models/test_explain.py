@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from scipy.special import logit
 
-from models import (
+from placerisk.models import (
     BestSingleFeature,
     RuleScore,
     contributions,

@@ -15,7 +15,7 @@ def test_logged_model_round_trips_through_mlflow(tmp_path, monkeypatch, lgbm, tr
     import mlflow
     from mlflow.tracking._tracking_service import utils as tracking_utils
 
-    from models.pyfunc import RiskModelPyfunc, as_input, signature
+    from placerisk.models.pyfunc import RiskModelPyfunc, as_input, signature
 
     _, _, X_cal, y_cal = train_cal
     rm = bundle(lgbm, X_cal, y_cal, name="lightgbm", descriptions={"noise": "Noise"}, metadata={"train_dates": ["2023-01-01"], "k": 50})
@@ -43,7 +43,7 @@ def test_logged_model_round_trips_through_mlflow(tmp_path, monkeypatch, lgbm, tr
 
 
 def test_signature_and_input_casting():
-    from models.pyfunc import as_input, signature
+    from placerisk.models.pyfunc import as_input, signature
 
     sig = signature(["a", "b"])
     assert sig.inputs.input_names() == ["a", "b"]

@@ -23,8 +23,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from fairness import FairnessPolicy, audit
-from models import logistic_regression
+from placerisk.fairness import FairnessPolicy, audit
+from placerisk.models import logistic_regression
 from placerisk.cli import main
 
 pytestmark = pytest.mark.slow

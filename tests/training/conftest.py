@@ -7,8 +7,8 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from features.cohort import OutcomeSpec
-from training import (
+from placerisk.features.cohort import OutcomeSpec
+from placerisk.training import (
     CandidateSpec,
     TrainingData,
     final_split,

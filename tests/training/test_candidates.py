@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sklearn.pipeline import Pipeline
 
-from models import BestSingleFeature, RuleScore
-from training import KINDS, CandidateSpec
-from training.candidates import params_key
+from placerisk.models import BestSingleFeature, RuleScore
+from placerisk.training import KINDS, CandidateSpec
+from placerisk.training.candidates import params_key
 
 
 def test_unknown_kind_and_empty_grid_are_refused():

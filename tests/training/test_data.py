@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from training import TrainingData
+from placerisk.training import TrainingData
 
 
 def frames():

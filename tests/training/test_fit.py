@@ -7,10 +7,10 @@ import pandas as pd
 import pytest
 from sklearn.metrics import average_precision_score, roc_auc_score
 
-from models import logistic_regression
-from training import CandidateSpec, fit_candidate
-from training.candidates import params_key
-from training.fit import best_params
+from placerisk.models import logistic_regression
+from placerisk.training import CandidateSpec, fit_candidate
+from placerisk.training.candidates import params_key
+from placerisk.training.fit import best_params
 
 from .conftest import LIGHTGBM, make_frames
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
 
-from training import (
+from placerisk.training import (
     calibration_curve,
     calibration_error,
     evaluate,
@@ -15,7 +15,7 @@ from training import (
     recall_at_k,
     top_decile_lift,
 )
-from training.metrics import k_for_share
+from placerisk.training.metrics import k_for_share
 
 Y = np.array([1, 0, 1, 0, 0, 1])
 S = np.array([0.9, 0.8, 0.7, 0.6, 0.5, 0.4])

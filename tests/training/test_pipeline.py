@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from training import CandidateSpec, TrainingData, train_and_evaluate
+from placerisk.training import CandidateSpec, TrainingData, train_and_evaluate
 
 from .conftest import (
     CANDIDATES,

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from features.cohort import OutcomeSpec, add_months
-from training import (
+from placerisk.features.cohort import OutcomeSpec, add_months
+from placerisk.training import (
     Split,
     check_split,
     describe,

@@ -1,0 +1,81 @@
+"""Build point-in-time features from validated extracts: the one way every command gets them.
+
+``placerisk features`` writes what it builds; ``placerisk train`` uses it in
+memory. Both open a build the same way, get the same checks (validated,
+unchanged extracts; dates the data allows) and the same warnings, and record
+the same provenance.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import duckdb
+import pyarrow as pa
+
+from placerisk.app import specs
+from placerisk.app.catalog import ValidationPaths
+from placerisk.app.extracts import data_fingerprint, engine, load_validation
+from placerisk.config import Config
+from placerisk.errors import UserError
+from placerisk.features import CohortSpec, FeatureSet, OutcomeSpec, days_since_cap, feature_tables
+from placerisk.features.cohort import add_months
+
+
+@dataclass
+class FeatureBuild:
+    """An open build: a DuckDB connection with the validated extracts registered, and what they hold."""
+
+    con: duckdb.DuckDBPyConnection
+    report: dict
+    feature_set: FeatureSet
+    cohort: CohortSpec
+    outcome: OutcomeSpec
+    first_event: dt.date | None
+    data_end: dt.date
+    say: Callable[[str], None]
+
+    def truncated(self, dates: Sequence[dt.date]) -> list[dt.date]:
+        """The dates whose longest lookback starts before the first event (long windows are cut short)."""
+        months = self.feature_set.lookback_months
+        return [d for d in dates if self.first_event and add_months(d.replace(day=1), -months) < self.first_event]
+
+    def tables(self, dates: Sequence[dt.date], *, cohort_only: bool = True, argument: str = "--as-of") -> Iterator[tuple[dt.date, pa.Table]]:
+        """One features table per date, oldest first, one date in memory at a time.
+
+        Refuses a date after the data's end (naming ``argument``) and warns once per date whose lookback is truncated.
+        """
+        dates = sorted(set(dates))
+        late = [d for d in dates if d > self.data_end]
+        if late:
+            raise UserError(f"{argument}: got {late[0]}; expected dates on or before the data's end ({self.data_end})")
+        for d in self.truncated(dates):
+            self.say(f"warning: as of {d} the {self.feature_set.lookback_months}-month lookback starts before the first event "
+                     f"({self.first_event}): long windows are cut short")
+        self.say(f"features: {len(self.feature_set.specs)} features for {len(dates)} as-of date(s) ({dates[0]} to {dates[-1]}), "
+                 f"data {self.first_event} to {self.data_end}")
+        yield from feature_tables(self.con, self.feature_set, dates, cohort=self.cohort, outcome=self.outcome, data_end=self.data_end,
+                                  cohort_only=cohort_only)
+
+    def provenance(self) -> dict:
+        """Fingerprints and hashes of what was built on: no rows."""
+        return {
+            "data_fingerprint": data_fingerprint(self.report),
+            "contracts_hash": self.report["contracts_hash"],
+            "validated_at": self.report["checked_at"],
+            "feature_definitions_hash": self.feature_set.fingerprint(),
+            "days_since_cap": days_since_cap(self.feature_set.lookback_months),
+            "data_start": self.first_event.isoformat() if self.first_event else None,
+            "data_end": self.data_end.isoformat(),
+        }
+
+
+@contextmanager
+def open_build(config: Config, data_dir, validation: ValidationPaths, say: Callable[[str], None]) -> Iterator[FeatureBuild]:
+    """Check the validation of ``data_dir``, register its accepted rows, and yield a build; cleans up after."""
+    report = load_validation(validation, data_dir, config)
+    with engine(config, report) as (con, first_event, data_end):
+        yield FeatureBuild(con, report, specs.feature_set(config), specs.cohort(config), specs.outcome(config), first_event, data_end, say)

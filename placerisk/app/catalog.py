@@ -1,0 +1,130 @@
+"""Where every artefact lives, and in which format.
+
+Commands ask the catalog for a path and never build one themselves, so one
+module says what the project writes and reads on disk:
+
+======================  =====================================================
+artefact                where (defaults from the config)
+======================  =====================================================
+partner extracts        ``data.dir``: ``<file>.parquet`` or ``<file>.csv``
+synthetic truth         ``<extracts>/truth/oracle.parquet``, ``injected_faults.csv``
+validation report       ``<data.output_dir>/validation/<folder>-<hash>/``:
+                        ``report.json``, ``report.md``, ``quarantine/``
+features table          the ``--out`` file (Parquet), metadata beside it as
+                        ``<file>.meta.json``
+fairness audit          the ``--out`` folder: ``report.html``, ``report.md``,
+                        ``report.json``, unsuppressed tables in ``full/``
+MLflow runs, registry   ``mlflow.tracking_uri`` (SQLite by default), artifacts
+                        in ``mlflow.artifact_dir``
+decisions log           ``mlflow.decisions_log`` (JSON lines, append-only)
+======================  =====================================================
+
+Each data folder has its own validation report: the folder's name and a short
+hash of its resolved path, so validating a second folder never replaces the
+first folder's report.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from placerisk.config import Config
+
+EXTRACT_SUFFIXES = (".parquet", ".csv")
+TRUTH = "truth"
+SYNTH_MANIFEST = "manifest.json"
+VALIDATION_FILES = ("report.json", "report.md", "quarantine", ".spill")
+AUDIT_FILES = ("report.html", "report.md", "report.json", "full")
+META_SUFFIX = ".meta.json"
+
+
+@dataclass(frozen=True)
+class ValidationPaths:
+    """One data folder's validation report."""
+
+    dir: Path
+
+    @property
+    def report_json(self) -> Path:
+        return self.dir / "report.json"
+
+    @property
+    def report_md(self) -> Path:
+        return self.dir / "report.md"
+
+
+@dataclass(frozen=True)
+class FeatureTablePaths:
+    """A features table and its metadata, and the temporary names they are written under first."""
+
+    table: Path
+
+    @property
+    def meta(self) -> Path:
+        return self.table.with_name(self.table.name + META_SUFFIX)
+
+    @property
+    def table_tmp(self) -> Path:
+        return self.table.with_name(self.table.name + ".tmp")
+
+    @property
+    def meta_tmp(self) -> Path:
+        return self.meta.with_name(self.meta.name + ".tmp")
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """The project's artefacts, located from one configuration."""
+
+    config: Config
+
+    # -- partner extracts -------------------------------------------------
+    def data_dir(self, given: str | Path | None = None) -> Path:
+        """The extracts folder: the one given on the command line, else ``data.dir``."""
+        return Path(given) if given else self.config.data.dir
+
+    def synth_owned(self) -> set[str]:
+        """Everything ``placerisk synth`` writes into a data folder (and may replace with --overwrite)."""
+        stems = self.config.file_names().values()
+        return {f"{s}{ext}" for s in stems for ext in EXTRACT_SUFFIXES} | {TRUTH, SYNTH_MANIFEST}
+
+    def oracle(self, data_dir: Path) -> Path:
+        """The synthetic population's true probabilities (never read for training)."""
+        return data_dir / TRUTH / "oracle.parquet"
+
+    def injected_faults(self, data_dir: Path) -> Path:
+        return data_dir / TRUTH / "injected_faults.csv"
+
+    # -- validation -------------------------------------------------------
+    def validation(self, data_dir: Path, given: str | Path | None = None) -> ValidationPaths:
+        """The validation report of ``data_dir``: the folder given, else one of its own under the output folder."""
+        if given:
+            return ValidationPaths(Path(given))
+        resolved = str(data_dir.resolve())
+        key = hashlib.sha256(resolved.encode()).hexdigest()[:8]
+        return ValidationPaths(self.config.data.output_dir / "validation" / f"{data_dir.resolve().name or 'data'}-{key}")
+
+    # -- features ---------------------------------------------------------
+    @staticmethod
+    def features_table(path: str | Path) -> FeatureTablePaths:
+        return FeatureTablePaths(Path(path))
+
+    @staticmethod
+    def table_meta(table: Path) -> Path:
+        """The metadata file beside a features table (it may be absent for a table made elsewhere)."""
+        return FeatureTablePaths(table).meta
+
+    # -- MLflow and decisions ---------------------------------------------
+    @property
+    def tracking_uri(self) -> str:
+        return self.config.mlflow.tracking_uri
+
+    @property
+    def artifact_dir(self) -> Path:
+        return self.config.mlflow.artifact_dir
+
+    @property
+    def decisions_log(self) -> Path:
+        return self.config.mlflow.decisions_log

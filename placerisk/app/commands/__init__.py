@@ -1,0 +1,1 @@
+"""One module per ``placerisk`` command, each with ``run(args) -> exit status``; none imports another."""

@@ -1,0 +1,77 @@
+"""`placerisk audit`: the fairness audit of any score file, e.g. a vendor's tool, written as HTML, Markdown and JSON."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from placerisk.app.catalog import AUDIT_FILES
+from placerisk.app.outputs import prepare_output
+from placerisk.app.specs import fairness_policy
+from placerisk.config import load_config
+from placerisk.datatools.tables import read_frame, refuse_first_bad
+from placerisk.errors import DataError, UserError
+from placerisk.fairness import audit as run_audit
+from placerisk.fairness import render_all
+
+
+def _numbers(frame: pd.DataFrame, col: str, path: Path, expected: str, allowed=None) -> np.ndarray:
+    values = pd.to_numeric(frame[col], errors="coerce")
+    bad = values.isna().to_numpy().copy()
+    if allowed is not None:
+        bad |= ~values.isin(allowed).to_numpy()
+    refuse_first_bad(path, bad, col, frame[col], expected, f" ({int(bad.sum())} such row(s); nothing was audited)")
+    return values.to_numpy(dtype=np.float64)
+
+
+def run(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    path, out = Path(args.scores), Path(args.out)
+    frame = read_frame(path)
+    sensitive = [c.strip() for c in args.sensitive.split(",") if c.strip()]
+    intersections = [tuple(p.strip() for p in spec.split("*")) for spec in args.intersection]
+    wanted = [args.score, args.label, *sensitive, *(c for i in intersections for c in i), *([args.id] if args.id else [])]
+    missing = [c for c in dict.fromkeys(wanted) if c not in frame.columns]
+    if missing:
+        raise DataError(f"'{path}': column(s) {missing} not found; the file has {list(frame.columns)[:12]}")
+    for spec in intersections:
+        if len(spec) < 2 or not set(spec) <= set(sensitive):
+            raise UserError(f"--intersection: got {'*'.join(spec)!r}; expected two or more of the --sensitive columns joined by '*'")
+    if args.threshold is not None and not np.isfinite(args.threshold):
+        raise UserError(f"--threshold: got {args.threshold}; expected a finite number")
+    if len(frame) == 0:
+        raise DataError(f"'{path}' has no rows; expected scored families")
+    if args.top_k and args.top_k > len(frame):
+        raise UserError(f"--top-k: got {args.top_k}; expected at most {len(frame)} (the rows in '{path}')")
+    score = _numbers(frame, args.score, path, "a number")
+    label = _numbers(frame, args.label, path, "0 or 1", allowed=[0, 1]).astype(np.int64)
+    groups = frame[sensitive].astype("string").fillna("Missing")
+    if args.id:  # ties in score: id ascending, as on the lists
+        order = np.argsort(frame[args.id].astype(str).to_numpy(), kind="stable")
+        score, label, groups = score[order], label[order], groups.iloc[order].reset_index(drop=True)
+    try:
+        result = run_audit(label, score, groups, k=args.top_k, threshold=args.threshold, intersections=intersections,
+                           policy=fairness_policy(config), random_state=args.seed)
+    except ValueError as err:  # e.g. a configured reference group that is not in this file
+        raise UserError(f"'{path}': {err}") from err
+    prepare_output(out, overwrite=args.overwrite, kind="fairness audit", owned=set(AUDIT_FILES))
+    op = f"top {args.top_k} by {args.score}" if args.top_k else f"{args.score} at or above {args.threshold}"
+    if args.id:
+        op += f" (rows ordered by {args.id} first, so equal scores go to the lower {args.id})"
+    context = {"data": f"{path.name}: {len(frame):,} scored rows", "operating_point": op, "model": args.score}
+    for name, text in render_all(result, context).items():
+        (out / name).write_text(text, encoding="utf-8")
+    if args.full:
+        (out / "full").mkdir(exist_ok=True)
+        for name, text in render_all(result, context, published=False).items():
+            (out / "full" / name).write_text(text, encoding="utf-8")
+    flagged = [f for f in result.findings if f.status == "outside"]
+    print(f"audit of {len(frame):,} rows at {op}: traffic light {result.traffic_light}; {len(flagged)} finding(s) outside tolerance")
+    for f in flagged[:10]:
+        print(f"  - {f.sentence}")
+    print(f"wrote {out / 'report.html'}, report.md and report.json (published: small cells suppressed)"
+          + ("; unsuppressed tables in full/ (do not publish)" if args.full else ""))
+    return 0

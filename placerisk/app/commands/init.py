@@ -1,0 +1,20 @@
+"""`placerisk init`: write the commented example configuration."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from placerisk.config import default_config_text
+from placerisk.errors import UserError
+
+
+def run(args: argparse.Namespace) -> int:
+    path = Path(args.path)
+    if path.is_dir():
+        raise UserError(f"'{path}' is a folder; expected a file name such as placerisk.yaml")
+    if path.exists() and not args.force:
+        raise UserError(f"'{path}' already exists; pass --force to replace it")
+    path.write_text(default_config_text(), encoding="utf-8")
+    print(f"wrote {path}: edit it, then run `placerisk synth` and `placerisk validate`")
+    return 0

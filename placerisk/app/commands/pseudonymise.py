@@ -1,0 +1,34 @@
+"""`placerisk pseudonymise`: what a partner runs before sending, keyed HMAC-SHA256 of id columns."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from placerisk.app.progress import say
+from placerisk.datatools.privacy import find_identifiers, load_key, pseudonymise_frame
+from placerisk.datatools.tables import read_frame
+from placerisk.errors import UserError
+
+
+def run(args: argparse.Namespace) -> int:
+    source, target = Path(args.input), Path(args.out)
+    if target.suffix not in (".csv", ".parquet"):
+        raise UserError(f"--out: got suffix {target.suffix!r}; expected .csv or .parquet")
+    if target.exists() and not args.overwrite:
+        raise UserError(f"'{target}' already exists; pass --overwrite to replace it")
+    if target.resolve() == source.resolve():
+        raise UserError("--out must differ from --in: the original file is never overwritten")
+    columns = [c.strip() for c in args.columns.split(",") if c.strip()]
+    if not columns:
+        raise UserError(f"--columns: got {args.columns!r}; expected one or more column names separated by commas")
+    key = load_key(args.key_file, args.key_env)
+    frame = pseudonymise_frame(read_frame(source), columns, key, length=args.length)
+    if target.suffix == ".csv":
+        frame.to_csv(target, index=False)
+    else:
+        frame.to_parquet(target, index=False)
+    print(f"wrote {target}: {len(frame):,} rows, pseudonymised {', '.join(columns)}")
+    for finding in find_identifiers(frame.head(20000)):
+        say(f"warning: {finding.message()}; pseudonymise or remove it before sending")
+    return 0

@@ -1,0 +1,132 @@
+"""`placerisk train`: assemble rows, split in time, compare candidates, audit, decide the gate's inputs, log to MLflow."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pandas as pd
+
+from placerisk.app import promotion, specs, train_plan, tracking
+from placerisk.app.catalog import Catalog
+from placerisk.app.own_table import from_table
+from placerisk.app.progress import Progress
+from placerisk.app.run_log import TrainingRun, log_training_run
+from placerisk.app.training_rows import Assembled, from_extracts
+from placerisk.config import Config, load_config
+from placerisk.errors import UserError
+from placerisk.features import OutcomeSpec
+from placerisk.training import TrainingResult, describe, train_and_evaluate
+from placerisk.training.audit import audit_candidates, worst_light
+
+SUMMARY_METRICS = ("precision_at_list", "recall_at_list", "precision_at_k", "recall_at_k", "average_precision", "roc_auc", "brier", "calibration_error",
+                   "top_decile_lift", "share_of_oracle_precision_at_list", "share_of_oracle_precision_at_k")
+
+
+def run(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    say = Progress()
+    specs.fairness_policy(config)  # a policy the audit would refuse fails now, not after the training
+    outcome = specs.outcome(config)
+    if args.table:
+        outcome = _table_outcome(args, outcome)
+        assembled = _from_table(args, outcome, say)
+        temporal = bool(args.time)
+    else:
+        catalog = Catalog(config)
+        data_dir = catalog.data_dir(args.data)
+        assembled = from_extracts(config, data_dir, catalog.validation(data_dir, args.validation), say)
+        temporal = True
+    if assembled.unlabelled:
+        say(f"{assembled.unlabelled:,} rows have no label yet (outcome window not complete) and are not used")
+    try:
+        return train(config, assembled, temporal=temporal, say=say, register=not args.no_register, outcome=outcome)
+    except ValueError as err:  # a split without enough snapshots, a part with one class, a reference group not in the data
+        raise UserError(str(err)) from err
+
+
+def _table_outcome(args: argparse.Namespace, outcome: OutcomeSpec) -> OutcomeSpec:
+    if not args.id or not args.label:
+        raise UserError("--table needs --id COL and --label COL (and optionally --time COL, --sensitive COLS)")
+    return OutcomeSpec(events=outcome.events,
+                       horizon_months=outcome.horizon_months if args.horizon_months is None else args.horizon_months,
+                       recording_allowance_days=outcome.recording_allowance_days if args.allowance_days is None else args.allowance_days)
+
+
+def _from_table(args: argparse.Namespace, outcome: OutcomeSpec, say) -> Assembled:
+    sensitive = [c.strip() for c in (args.sensitive or "").split(",") if c.strip()]
+    assembled = from_table(Path(args.table), id_col=args.id, label=args.label, time=args.time, sensitive=sensitive, say=say,
+                           known_after_days=31 * outcome.horizon_months + outcome.recording_allowance_days)
+    if not args.time:
+        say("warning: no --time column: a 60/20/20 split by id, not a temporal validation; results may be optimistic")
+    return assembled
+
+
+def train(config: Config, assembled: Assembled, *, temporal: bool, say, register: bool, outcome: OutcomeSpec) -> int:
+    """Split, compare, audit, record; prints the summary and the command that promotes the chosen model."""
+    assembled, splits, final = train_plan.splits(config, assembled, temporal, outcome)
+    data, t = assembled.data, config.training
+    plan = describe([*splits, final])
+    say("split plan:\n" + plan)
+    k = config.total_weekly_capacity
+    list_k = k * t.list_weeks
+    candidates = train_plan.candidates(config, list(data.X.columns))
+    say(f"candidates: {', '.join(s.name for s in candidates)}; k = {k} (total weekly capacity)")
+    smallest = min(len(data.rows([s.test_date])) for s in splits)
+    if list_k >= smallest:
+        say(f"warning: the list ({list_k:,} = {k} x {t.list_weeks} weeks) is not smaller than a test snapshot ({smallest:,} rows): "
+            "precision at the list is then the base rate for every candidate; lower training.list_weeks or use more families")
+    result = train_and_evaluate(
+        data, splits, final, candidates, k=k, list_k=list_k, shares=tuple(t.top_shares), calibration=t.calibration, select_by=t.select_by,
+        primary_metric=t.primary_metric, random_state=t.seed, n_jobs=t.threads, descriptions=assembled.descriptions,
+        feature_definitions=assembled.feature_definitions, progress=say,
+    )
+    audits = _audit(config, assembled, result, list_k, say)
+    lights = {name: worst_light(a) for name, a in audits.items()}
+    gate = promotion.gate_inputs(
+        beats_baselines=result.beats_baselines, best_baseline=result.best_baseline, primary_metric=result.primary_metric,
+        audits=audits.get(result.chosen, []), sensitive_columns=list(data.sensitive.columns) if data.sensitive is not None else [],
+        required=config.fairness.sensitive_features, temporal=temporal)
+    table = result.table()
+    _print_summary(result, table, lights)
+    run_id, version = log_training_run(TrainingRun(config, assembled, result, table, audits, lights, plan, list_k, gate, say), register=register)
+    _print_outcome(config, result, run_id, version, gate)
+    return 0
+
+
+def _audit(config: Config, assembled: Assembled, result: TrainingResult, audit_k: int, say) -> dict:
+    data = assembled.data
+    policy = specs.fairness_policy(config)
+    say(f"fairness audit: top {audit_k:,} per test snapshot ({config.training.list_weeks} weeks of lists), {policy.n_boot} resamples")
+    intersections = [tuple(i) for i in config.fairness.intersections]
+    if data.sensitive is not None:
+        known = set(data.sensitive.columns)
+        intersections = [i for i in intersections if set(i) <= known]
+    return audit_candidates(result, data, k=audit_k, policy=policy, intersections=intersections, random_state=config.training.seed)
+
+
+def _print_summary(result: TrainingResult, table: pd.DataFrame, lights: dict[str, str]) -> None:
+    means = table[table["split"] == "mean"].set_index("candidate")
+    cols = [c for c in SUMMARY_METRICS if c in means.columns]
+    shown = means[cols].round(3)
+    shown.insert(0, "baseline", means["baseline"].map({True: "yes", False: ""}))
+    if lights:
+        shown["fairness"] = [lights.get(n, "") for n in shown.index]
+    k, list_k = int(means["k"].iloc[0]), int(means["list_k"].iloc[0])
+    with pd.option_context("display.width", 200, "display.max_columns", 20):
+        print(f"\nmean over {len(result.splits)} split(s) (k = {k}, one week's lists; list = {list_k}, {list_k // k} weeks' lists):")
+        print(shown.to_string())
+    verdict = "beats" if result.beats_baselines else "does NOT beat"
+    print(f"\nchosen: {result.chosen}; it {verdict} the best baseline ({result.best_baseline}) on {result.primary_metric}\n")
+
+
+def _print_outcome(config: Config, result: TrainingResult, run_id: str, version: str | None, gate: promotion.GateInputs) -> None:
+    print(f"MLflow run {run_id} in {tracking.tracking_uri(config)}")
+    name = config.mlflow.registered_model
+    reasons = promotion.reasons_against(gate)
+    if version is not None:
+        print(f"registered {name} version {version} ({result.chosen}) with alias 'candidate'")
+        if not reasons:
+            print(f"promote with: placerisk approve --model {name} --version {version} --reviewer NAME --decision approve --note TEXT")
+    if reasons:
+        print(f"warning: {result.chosen} cannot be promoted: " + "; ".join(reasons))

@@ -1,0 +1,52 @@
+"""`placerisk validate`: check every extract against its data contract; quarantine bad rows with reasons."""
+
+from __future__ import annotations
+
+import argparse
+
+from placerisk.app.catalog import VALIDATION_FILES, Catalog
+from placerisk.app.outputs import prepare_output
+from placerisk.app.progress import say
+from placerisk.config import load_config
+from placerisk.datatools.contracts import ValidationReport, contracts_for, validate_extracts
+from placerisk.datatools.contracts.report import write_report
+from placerisk.errors import DataError
+
+
+def run(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    catalog = Catalog(config)
+    data = catalog.data_dir(args.data)
+    if not data.is_dir():
+        raise DataError(f"data folder '{data}' not found; expected a folder of partner extracts (make one with `placerisk synth`)")
+    out = catalog.validation(data, args.out).dir
+    prepare_output(out, overwrite=args.overwrite, kind="validation report", owned=set(VALIDATION_FILES))
+    report = validate_extracts(
+        contracts_for(config),
+        data,
+        out,
+        max_bad_row_share=config.validation.max_bad_row_share,
+        identifier_sample_rows=config.validation.identifier_sample_rows,
+        memory_limit=config.engine.memory_limit,
+        threads=config.engine.threads,
+    )
+    _json_path, md_path = write_report(report, out)
+    _print_summary(report)
+    print(f"report: {md_path} ({report.seconds} s)")
+    if not report.passed:
+        say(f"validation failed: {sum(f.status == 'refused' for f in report.files)} file(s) refused; see {md_path}")
+        return 1
+    return 0
+
+
+def _print_summary(report: ValidationReport) -> None:
+    width = max(len(f.name) for f in report.files)
+    for f in report.files:
+        note = {"accepted": "ok", "accepted_with_quarantine": f"{f.bad_rows:,} rows quarantined", "refused": "REFUSED"}[f.status]
+        print(f"  {f.name:<{width}}  {f.rows:>12,} rows  {note}")
+    for f in report.files:
+        for problem in f.problems:
+            say(f"error: {f.name}: {problem}")
+        for e in f.examples[:3]:
+            got = "" if e["value"] is None else f"got {e['value']!r}; "
+            say(f"  {e['file']} row {e['row']}, column {e['column']}: {got}expected {e['expected']} ({e['rule']})")

@@ -1,0 +1,109 @@
+"""Register validated extracts on DuckDB as the feature engine's input relations.
+
+Only rows that passed their contract reach a feature: each file is read as it
+was validated, typed the same way, and its quarantined rows are removed by row
+number. A file that changed since validation is refused, so the report and the
+features always describe the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+from placerisk.app.catalog import ValidationPaths
+from placerisk.config import Config
+from placerisk.datatools.contracts.checks import literal, quote, typed_select
+from placerisk.datatools.contracts.schema import FileContract, contracts_for, contracts_hash
+from placerisk.datatools.contracts.validate import ROW, file_fingerprint, register_source
+from placerisk.errors import DataError
+
+
+def load_validation(validation: ValidationPaths, data_dir: Path, config: Config) -> dict:
+    """The validation report for ``data_dir``; DataError unless it passed, under the same contracts, on unchanged files."""
+    path = validation.report_json
+    if not path.exists():
+        raise DataError(f"no validation report at '{path}': run `placerisk validate --data {data_dir}` first")
+    report = json.loads(path.read_text())
+    if report.get("contracts_hash") != contracts_hash(contracts_for(config)):
+        raise DataError(f"the data contracts in the config changed since '{path}' was written (sources, codes, teams or files): run `placerisk validate` again")
+    if Path(report["data_dir"]).resolve() != data_dir.resolve():
+        raise DataError(f"the report at '{path}' is for '{report['data_dir']}', not '{data_dir}': validate this folder first")
+    if not report["passed"]:
+        refused = [f["name"] for f in report["files"] if f["status"] == "refused"]
+        raise DataError(f"validation of '{data_dir}' failed (refused: {', '.join(refused)}); fix the extracts and validate again")
+    for f in report["files"]:
+        if not Path(f["path"]).exists():
+            raise DataError(f"'{f['path']}' was validated but is no longer there: restore it or validate again")
+        now = file_fingerprint(Path(f["path"]), content=False)
+        then = f["fingerprint"]
+        if (now["bytes"], now["mtime_ns"]) != (then["bytes"], then["mtime_ns"]):
+            raise DataError(f"'{f['path']}' changed since it was validated at {report['checked_at']}: run `placerisk validate` again")
+    return report
+
+
+def data_fingerprint(report: dict) -> str:
+    """One hash over the content of every validated file."""
+    content = sorted((f["name"], f["fingerprint"]["sha256"]) for f in report["files"])
+    return hashlib.sha256(json.dumps(content).encode()).hexdigest()[:16]
+
+
+def _accepted_view(con: duckdb.DuckDBPyConnection, contract: FileContract, result: dict) -> str:
+    """A view of the rows of one file that passed its contract, typed as in validation."""
+    source = f"src_{contract.name}"
+    types = register_source(con, Path(result["path"]), source)
+    cols = typed_select(contract.columns, types)
+    where = ""
+    if result.get("quarantine"):
+        where = f"WHERE {ROW} NOT IN (SELECT row FROM read_parquet({literal(result['quarantine'])}))"
+    view = f"ok_{contract.name}"
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {quote(view)} AS SELECT {cols} FROM {quote(source)} {where}")
+    return view
+
+
+def register_inputs(con: duckdb.DuckDBPyConnection, config: Config, report: dict) -> tuple[dt.date | None, dt.date]:
+    """Create ``persons``, ``families``, ``areas``, ``events`` and ``objections`` on ``con``.
+
+    Returns the earliest event date and the data's end (``data.extract_date``, else
+    the latest recorded date), both from one pass over the events.
+    """
+    results = {f["name"]: f for f in report["files"]}
+    views = {c.name: _accepted_view(con, c, results[c.name]) for c in contracts_for(config)}
+    pop = config.population
+    con.execute(f"CREATE OR REPLACE TEMP VIEW persons AS SELECT * FROM {quote(views[pop.persons])}")
+    con.execute(f"CREATE OR REPLACE TEMP VIEW families AS SELECT * FROM {quote(views[pop.families])}")
+    con.execute(f"CREATE OR REPLACE TEMP VIEW areas AS SELECT * FROM {quote(views[pop.areas])}")
+    con.execute(f"CREATE OR REPLACE TEMP VIEW objections AS SELECT family_id, person_id FROM {quote(views[pop.objections])}")
+    parts = [
+        f"SELECT person_id, {literal(src + '.')} || event_type AS event, event_date, recorded_date FROM {quote(views[s.file])}"
+        for src, s in config.sources.items()
+    ]
+    con.execute("CREATE OR REPLACE TEMP VIEW events AS " + " UNION ALL ".join(parts))
+    first, latest = con.execute("SELECT min(event_date), max(recorded_date) FROM events").fetchone()
+    if config.data.extract_date:
+        return first, config.data.extract_date
+    if latest is None:
+        raise DataError("the extracts hold no events, so the data's end is unknown: set data.extract_date in the config")
+    return first, latest
+
+
+@contextmanager
+def engine(config: Config, report: dict) -> Iterator[tuple[duckdb.DuckDBPyConnection, dt.date | None, dt.date]]:
+    """A configured DuckDB connection with the validated inputs registered, spilling to a private
+    temporary folder; yields ``(con, first event date, data end)`` and cleans up after."""
+    with tempfile.TemporaryDirectory(prefix="placerisk-spill-") as spill:
+        con = duckdb.connect()
+        try:
+            config.engine.configure(con)
+            con.execute(f"SET temp_directory = '{spill}'")
+            first_event, data_end = register_inputs(con, config, report)
+            yield con, first_event, data_end
+        finally:
+            con.close()

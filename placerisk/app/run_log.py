@@ -1,0 +1,178 @@
+"""What a training run records in MLflow: one parent run, one nested run per candidate, the registered bundle.
+
+Nothing person- or family-level is logged: no rows, no ids, no input example;
+only configuration, plans, fingerprints, aggregate metrics, figures and
+published (suppressed) fairness reports. The promotion gate's inputs are
+computed by :mod:`placerisk.app.promotion` and recorded on the version.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import mlflow
+import numpy as np
+import pandas as pd
+
+from placerisk.app import promotion, tracking
+from placerisk.app.catalog import Catalog
+from placerisk.app.decisions import append
+from placerisk.app.specs import fairness_policy
+from placerisk.app.training_rows import Assembled
+from placerisk.config import Config
+from placerisk.fairness import AuditResult, mitigation_tradeoffs, model_card, proxy_check, render_all
+from placerisk.models.pyfunc import RiskModelPyfunc, signature
+from placerisk.training import TrainingResult, plots
+from placerisk.training.audit import by_family_id
+
+
+@dataclass
+class TrainingRun:
+    """Everything a finished training run has to record."""
+
+    config: Config
+    assembled: Assembled
+    result: TrainingResult
+    table: pd.DataFrame                  # metrics by candidate and split
+    audits: dict[str, list[AuditResult]]  # candidate -> one audit per test split
+    lights: dict[str, str]
+    plan: str
+    audit_k: int
+    gate: promotion.GateInputs
+    say: Callable[[str], None]
+
+
+def log_training_run(run: TrainingRun, *, register: bool) -> tuple[str, str | None]:
+    """Log the parent run and its nested runs; register the chosen bundle. Returns ``(run_id, version or None)``."""
+    experiment_id = tracking.connect(run.config)
+    with mlflow.start_run(experiment_id=experiment_id, run_name=f"train {dt.date.today().isoformat()}") as parent:
+        _log_parent(run)
+        for c in run.result.candidates:
+            with mlflow.start_run(experiment_id=experiment_id, run_name=c.spec.name, nested=True):
+                _log_candidate(run, c)
+        _log_chosen(run)
+        version = _register(run, parent.info.run_id) if register else None
+        return parent.info.run_id, version
+
+
+def _log_parent(run: TrainingRun) -> None:
+    config, result, data = run.config, run.result, run.assembled.data
+    code = tracking.code_version()
+    mlflow.set_tags({"placerisk.command": "train", "placerisk.version": code["placerisk"], "git_commit": code.get("git_commit", "unknown"),
+                     "git_dirty": str(code.get("git_dirty", "unknown")).lower(), "chosen": result.chosen,
+                     "beats_baselines": str(result.beats_baselines).lower(), "fairness_light": run.gate.fairness_light})
+    mlflow.log_params({"k": int(result.model.metadata["k"]), "splits": len(result.splits), "snapshots": len(run.assembled.dates),
+                       "primary_metric": result.primary_metric, "calibration": config.training.calibration,
+                       "select_by": config.training.select_by, "seed": config.training.seed, "audit_k": run.audit_k,
+                       "rows": len(data.y), "features": data.X.shape[1]})
+    mlflow.log_text(tracking.resolved_config_yaml(config), "config/resolved_config.yaml")
+    mlflow.log_dict({"splits": [s.to_dict() for s in result.splits], "final": result.final_split.to_dict(),
+                     "rows_per_date": {str(d): int(n) for d, n in zip(*np.unique(data.as_of_date, return_counts=True), strict=True)}},
+                    "split_plan.json")
+    mlflow.log_text(run.plan + "\n", "split_plan.txt")
+    mlflow.log_dict({**run.assembled.provenance, "code": code, "unlabelled_rows": run.assembled.unlabelled}, "data_provenance.json")
+    mlflow.log_text(run.table.drop(columns=["baseline"]).to_csv(index=False), "metrics_by_split.csv")
+    for i in range(len(result.splits)):
+        _log_figure(plots.precision_at_k_curve(result, data, i, int(result.model.metadata["k"])), f"plots/precision_at_k_split{i + 1}.png")
+
+
+def _log_candidate(run: TrainingRun, c) -> None:
+    result, data = run.result, run.assembled.data
+    mlflow.set_tags({"candidate": c.spec.name, "kind": c.spec.kind, "baseline": str(c.spec.is_baseline).lower()})
+    mlflow.log_dict({"description": c.spec.description, "grid": list(c.spec.grid), "chosen_per_split": c.params,
+                     "search_per_split": c.searches}, "candidate.json")
+    for step, m in enumerate(c.metrics, start=1):
+        mlflow.log_metrics({f"test_{key}": float(v) for key, v in m.items() if np.isfinite(v)}, step=step)
+    mlflow.log_metrics({f"mean_{key}": float(v) for key, v in c.mean().items() if np.isfinite(v)})
+    _log_figure(plots.calibration_plot(result, data, c.spec.name), "plots/calibration.png")
+    candidate_audits = run.audits.get(c.spec.name, [])
+    for i, (split, audit) in enumerate(zip(result.splits, candidate_audits, strict=False)):
+        context = {"model": c.spec.name, "data": f"test snapshot {split.test_date}",
+                   "operating_point": f"top {run.audit_k} families by score ({run.config.training.list_weeks} weeks of lists)"}
+        extra = {}
+        if c.spec.name == result.chosen and i == len(candidate_audits) - 1:
+            extra = _proxy_and_mitigation(run, c.predictions[i])
+        for fname, text in render_all(audit, context, **extra).items():
+            mlflow.log_text(text, f"fairness/{split.name.replace(' ', '')}/{fname}")
+    if c.spec.name in run.lights:
+        mlflow.set_tag("fairness_light", run.lights[c.spec.name])
+
+
+def _log_chosen(run: TrainingRun) -> None:
+    result = run.result
+    mlflow.log_metrics({f"mean_{key}": float(v) for key, v in result.result(result.chosen).mean().items() if np.isfinite(v)})
+    imp = plots.importance(result.model)
+    mlflow.log_text(imp.to_csv(index=False), "feature_importance.csv")
+    _log_figure(plots.importance_plot(imp, f"feature importance: {result.chosen}"), "plots/feature_importance.png")
+    chosen_audits = run.audits.get(result.chosen, [])
+    if chosen_audits:
+        mlflow.log_text(model_card(_card_metadata(run), chosen_audits[-1]), "model_card.md")
+
+
+def _register(run: TrainingRun, run_id: str) -> str:
+    config, result, provenance = run.config, run.result, run.assembled.provenance
+    name = config.mlflow.registered_model
+    run.say("logging the model bundle")
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*input example was not provided", category=UserWarning)
+        info = mlflow.pyfunc.log_model(name="model", python_model=RiskModelPyfunc(result.model), signature=signature(result.model.feature_names),
+                                       pip_requirements=tracking.pip_requirements(), registered_model_name=name)
+    version = info.registered_model_version
+    client = mlflow.MlflowClient()
+    tags = {"candidate": result.chosen, **promotion.to_tags(run.gate), "run_id": run_id,
+            "feature_definitions_hash": str(provenance.get("feature_definitions_hash", "none")),
+            "data_fingerprint": str(provenance.get("data_fingerprint", provenance.get("table_fingerprint")))}
+    for key, value in tags.items():
+        client.set_model_version_tag(name, version, key, value)
+    client.set_registered_model_alias(name, "candidate", version)
+    append(Catalog(config).decisions_log, {"event": "alias", "model": name, "alias": "candidate", "version": str(version),
+                                           "why": f"trained by placerisk train (run {run_id})"})
+    return version
+
+
+def _log_figure(fig, path: str) -> None:
+    """Log a figure, then free it (pyplot keeps every open figure alive)."""
+    import matplotlib.pyplot as plt  # after training.plots chose the non-interactive backend
+
+    mlflow.log_figure(fig, path)
+    plt.close(fig)
+
+
+def _proxy_and_mitigation(run: TrainingRun, preds) -> dict:
+    """For the chosen model's latest test snapshot: which inputs stand in for each sensitive feature,
+    and what mitigating the first sensitive feature would cost in precision (options for the panel)."""
+    config, data = run.config, run.assembled.data
+    if data.sensitive is None or data.sensitive.empty:
+        return {}
+    run.say("fairness: proxy check and mitigation options for the chosen model")
+    rows, scores = by_family_id(preds, data)
+    sens = data.sensitive.iloc[rows].reset_index(drop=True)
+    out = {}
+    try:  # options for the panel: a failure here must not lose the trained run
+        out["proxy"] = proxy_check(data.X.iloc[rows].reset_index(drop=True), sens, random_state=config.training.seed)
+        first = next((f for f in config.fairness.sensitive_features if f in sens.columns), sens.columns[0])
+        out["mitigation"] = mitigation_tradeoffs(data.y[rows], scores, sens[first], k=min(run.audit_k, len(rows)),
+                                                 policy=fairness_policy(config), random_state=config.training.seed)
+    except ValueError as err:
+        run.say(f"warning: fairness options left out of the report: {err}")
+    return out
+
+
+def _card_metadata(run: TrainingRun) -> dict:
+    config, result = run.config, run.result
+    m = result.model.metadata
+    return {
+        "name": config.mlflow.registered_model,
+        "purpose": f"Rank families for early help: the chance of {config.outcome.description.lower()} in the next {config.outcome.horizon_months} months.",
+        "intended_use": "Assist place-based teams to choose which families to offer early help; a practitioner decides.",
+        "out_of_scope": "Any punitive or eligibility decision; families who objected; anyone outside the cohort.",
+        "model": f"{result.chosen} ({m['kind']}), calibrated ({m['calibration']}) on {m['calibration_date']}",
+        "outcome": config.outcome.description,
+        "training_data": f"snapshots {m['train_dates'][0]} to {m['train_dates'][-1]} ({len(run.assembled.data.y):,} labelled family-snapshots)",
+        "evaluation_data": f"rolling-origin test snapshots: {', '.join(str(s.test_date) for s in result.splits)}",
+        "baseline": f"best baseline: {result.best_baseline}; beats it on {result.primary_metric}: {result.beats_baselines}",
+        "human_oversight": "Weekly lists are reviewed by team leads; the ethics panel approves each model (placerisk approve).",
+    }

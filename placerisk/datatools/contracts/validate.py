@@ -1,0 +1,246 @@
+"""Check every extract against its contract; quarantine bad rows with their reasons."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import duckdb
+import pyarrow as pa
+
+from placerisk.datatools.contracts.checks import (
+    checked_sql,
+    key_table,
+    literal,
+    quote,
+    typed_select,
+)
+from placerisk.datatools.contracts.explain import explain
+from placerisk.datatools.contracts.schema import FileContract, contracts_hash
+from placerisk.datatools.privacy import find_identifiers, looks_like_identifier
+from placerisk.datatools.tables import read_csv_as_text, safe_reason
+
+Status = Literal["accepted", "accepted_with_quarantine", "refused"]
+EXAMPLES_PER_FILE = 20
+ROW = "_row"  # reserved: the 1-based data row number
+
+
+class ReservedColumn(ValueError):
+    pass
+
+
+@dataclass
+class FileResult:
+    name: str
+    path: str | None
+    status: Status = "accepted"
+    rows: int = 0
+    bad_rows: int = 0
+    reasons: dict[str, int] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)   # why the file was refused
+    warnings: list[str] = field(default_factory=list)
+    examples: list[dict[str, object]] = field(default_factory=list)
+    quarantine: str | None = None
+    fingerprint: dict[str, object] | None = None  # bytes, mtime_ns and sha256 of the file as checked
+
+    @property
+    def bad_share(self) -> float:
+        return self.bad_rows / self.rows if self.rows else 0.0
+
+
+@dataclass
+class ValidationReport:
+    data_dir: str
+    out_dir: str
+    checked_at: str
+    seconds: float
+    files: list[FileResult]
+    contracts_hash: str = ""
+
+    @property
+    def passed(self) -> bool:
+        return all(f.status != "refused" for f in self.files)
+
+    def to_dict(self) -> dict[str, object]:
+        return {"passed": self.passed, **asdict(self)}
+
+
+def locate(data_dir: Path, name: str) -> tuple[Path | None, str | None]:
+    """The file for a contract (``name.parquet`` or ``name.csv``), or a problem."""
+    found = [p for p in (data_dir / f"{name}.parquet", data_dir / f"{name}.csv") if p.exists()]
+    if not found:
+        return None, f"required file '{name}' not found in '{data_dir}': expected {name}.parquet or {name}.csv"
+    if len(found) > 1:
+        return None, f"both {found[0].name} and {found[1].name} are in '{data_dir}': expected exactly one file for '{name}'"
+    return found[0], None
+
+
+def register_source(con: duckdb.DuckDBPyConnection, path: Path, view: str) -> dict[str, str]:
+    """Expose ``path`` as the view ``view`` with a 1-based ``_row``; returns its column types."""
+    if path.suffix == ".csv":
+        table = read_csv_as_text(path)
+        if ROW in table.schema.names:
+            raise ReservedColumn(ROW)
+        table = table.append_column(ROW, pa.array(range(1, table.num_rows + 1), pa.int64()))
+        con.register(view + "_arrow", table)
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {quote(view)} AS SELECT * FROM {quote(view + '_arrow')}")
+    else:
+        source = f"read_parquet({literal(str(path))}, file_row_number = true)"
+        names = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()]
+        if ROW in names:
+            raise ReservedColumn(ROW)
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {quote(view)} AS SELECT * EXCLUDE (file_row_number), file_row_number + 1 AS {ROW} FROM {source}")
+    return {r[0]: r[1] for r in con.execute(f"DESCRIBE SELECT * EXCLUDE ({ROW}) FROM {quote(view)}").fetchall()}
+
+
+def _guard(con: duckdb.DuckDBPyConnection, view: str, sample_rows: int) -> list[str]:
+    sample = con.execute(f"SELECT * EXCLUDE ({ROW}) FROM {quote(view)} USING SAMPLE reservoir({int(sample_rows)} ROWS) REPEATABLE (42)").df()
+    return [f.message() for f in find_identifiers(sample)]
+
+
+def check_file(
+    con: duckdb.DuckDBPyConnection,
+    contract: FileContract,
+    data_dir: Path,
+    quarantine_dir: Path,
+    *,
+    max_bad_row_share: float,
+    identifier_sample_rows: int,
+    refused: set[str],
+) -> FileResult:
+    path, problem = locate(data_dir, contract.name)
+    result = FileResult(contract.name, str(path) if path else None)
+    if problem:
+        return _refuse(result, problem)
+    result.fingerprint = file_fingerprint(path)
+    blocked = [r.target for r in contract.references if r.target in refused]
+    if blocked:
+        return _refuse(result, f"not checked: it refers to {', '.join(repr(b) for b in blocked)}, which was refused")
+    view = f"src_{contract.name}"
+    try:
+        types = register_source(con, path, view)
+    except ReservedColumn:
+        return _refuse(result, f"'{path}' has a column named '{ROW}', which is reserved for row numbers: rename it")
+    except (duckdb.Error, pa.ArrowInvalid, OSError, UnicodeDecodeError) as err:
+        return _refuse(result, f"'{path}' could not be read: {safe_reason(err)}")
+    identifiers = _guard(con, view, identifier_sample_rows)
+    if identifiers:
+        return _refuse(result, f"'{path}' carries direct identifiers and is refused: " + "; ".join(identifiers))
+    missing = [c.name for c in contract.columns if c.name not in types]
+    if missing:
+        return _refuse(result, f"'{path}' is missing column(s) {', '.join(missing)}: expected {', '.join(contract.column_names)}")
+    extra = [c for c in types if c not in contract.column_names]
+    if extra:
+        result.warnings.append(f"column(s) {', '.join(extra)} not in the contract: ignored (never ingested)")
+
+    result.rows = con.execute(f"SELECT count(*) FROM {quote(view)}").fetchone()[0]
+    if result.rows == 0:
+        if contract.kind == "population":
+            return _refuse(result, f"'{path}' has no rows: expected at least one (a truncated export?)")
+        result.warnings.append("the file has no rows")
+    sql = checked_sql(contract, quote(view), types)
+    bad = quote(f"bad_{contract.name}")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {bad} AS SELECT * FROM ({sql}) WHERE len(_reasons) > 0")
+    result.bad_rows = con.execute(f"SELECT count(*) FROM {bad}").fetchone()[0]
+    result.reasons = dict(con.execute(f"SELECT r, count(*) FROM (SELECT unnest(_reasons) AS r FROM {bad}) GROUP BY r ORDER BY r").fetchall())
+    if contract.key:
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {key_table(contract.name)} AS "
+            f"SELECT k AS key, bool_or(ok) AS ok FROM (SELECT s.{quote(contract.key)} AS k, b._row IS NULL AS ok "
+            f"FROM ({_typed_key_sql(contract, quote(view), types)}) s LEFT JOIN {bad} b USING (_row)) WHERE k IS NOT NULL GROUP BY k"
+        )
+    if result.bad_rows:
+        result.status = "accepted_with_quarantine"
+        result.quarantine = str(quarantine_dir / f"{contract.name}.parquet")
+        quarantine_dir.mkdir(parents=True, exist_ok=True)
+        raw = ", ".join(f"{quote('_raw_' + c.name)} AS {quote(c.name)}" for c in contract.columns)
+        con.execute(
+            f"COPY (SELECT _row AS row, _reasons[1] AS rule, array_to_string(_reasons, '; ') AS reasons, {raw} "
+            f"FROM {bad} ORDER BY _row) TO {literal(result.quarantine)} (FORMAT parquet)"
+        )
+        result.examples = _examples(con, contract, bad, path)
+    limit = contract.max_bad_row_share if contract.max_bad_row_share is not None else max_bad_row_share
+    if result.rows and result.bad_share > limit:
+        _refuse(result, f"{result.bad_rows:,} of {result.rows:,} rows ({result.bad_share:.2%}) failed the contract; the limit is {limit:.2%}")
+    return result
+
+
+def _typed_key_sql(contract: FileContract, view: str, types: dict[str, str]) -> str:
+    key = [c for c in contract.columns if c.name == contract.key]
+    return f"SELECT _row, {typed_select(key, types)} FROM {view}"
+
+
+def _examples(con: duckdb.DuckDBPyConnection, contract: FileContract, bad: str, path: Path) -> list[dict[str, object]]:
+    rows = con.execute(f"SELECT * FROM {bad} ORDER BY _row LIMIT {EXAMPLES_PER_FILE}").df().to_dict("records")
+    out = []
+    for row in rows:
+        for token in row["_reasons"]:
+            column, value, expected = explain(token, contract, row)
+            kind = looks_like_identifier(value) if value is not None else None
+            if kind:  # never copy what looks like a direct identifier into a report
+                value = f"<withheld: looks like {kind.replace('_', ' ')}>"
+            out.append({"file": path.name, "row": int(row["_row"]), "column": column, "value": value, "rule": token, "expected": expected})
+    return out
+
+
+def file_fingerprint(path: Path, *, content: bool = True) -> dict[str, object]:
+    """Size, modification time and (when ``content``) the SHA-256 of a file."""
+    stat = path.stat()
+    out: dict[str, object] = {"bytes": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+    if content:
+        digest = hashlib.sha256()
+        with path.open("rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+        out["sha256"] = digest.hexdigest()
+    return out
+
+
+def _refuse(result: FileResult, problem: str) -> FileResult:
+    result.status = "refused"
+    result.problems.append(problem)
+    return result
+
+
+def validate_extracts(
+    contracts: tuple[FileContract, ...],
+    data_dir: Path,
+    out_dir: Path,
+    *,
+    max_bad_row_share: float,
+    identifier_sample_rows: int,
+    memory_limit: str = "4GB",
+    threads: int | None = None,
+) -> ValidationReport:
+    """Check every contract's file in ``data_dir``; quarantine goes to ``out_dir/quarantine``."""
+    started = time.perf_counter()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect()
+    con.execute(f"SET memory_limit = {literal(memory_limit)}")
+    if threads:
+        con.execute(f"SET threads = {int(threads)}")
+    con.execute("SET TimeZone = 'UTC'")
+    con.execute(f"SET temp_directory = {literal(str(out_dir / '.spill'))}")
+    refused: set[str] = set()
+    results = []
+    for contract in contracts:
+        res = check_file(
+            con, contract, data_dir, out_dir / "quarantine",
+            max_bad_row_share=max_bad_row_share, identifier_sample_rows=identifier_sample_rows, refused=refused,
+        )
+        if res.status == "refused":
+            refused.add(contract.name)
+        results.append(res)
+    con.close()
+    return ValidationReport(
+        data_dir=str(data_dir),
+        out_dir=str(out_dir),
+        checked_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        seconds=round(time.perf_counter() - started, 2),
+        files=results,
+        contracts_hash=contracts_hash(contracts),
+    )

@@ -1,0 +1,141 @@
+"""`placerisk audit` on any score file, `placerisk approve` (the promotion gate) and `train --table`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import mlflow
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from placerisk.cli import main
+from placerisk.app.decisions import holder_on, read
+
+HAND = pd.DataFrame({  # hand-counted: top 5 by score, ties broken by id
+    "id": [f"x{i:02d}" for i in range(12)],
+    "risk": [0.9, 0.8, 0.8, 0.7, 0.6, 0.6, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1],
+    "outcome": [1, 0, 1, 1, 0, 1, 0, 1, 0, 1, 0, 0],
+    "group": ["A", "B", "A", "B", "A", "B", None, "A", "B", None, "A", "B"],
+})
+HAND_CELLS = {"A": (2, 1, 1, 1), "B": (1, 1, 1, 2), "Missing": (0, 0, 1, 1)}  # tp, fp, fn, tn
+
+
+@pytest.fixture
+def config(tmp_path):
+    path = tmp_path / "placerisk.yaml"
+    path.write_text(yaml.safe_dump({"fairness": {"min_cell_count": 1, "round_to": 1, "bootstrap_resamples": 20}}))
+    return path
+
+
+def test_audit_reproduces_hand_counted_confusion_matrices(tmp_path, config, capsys):
+    HAND.to_csv(tmp_path / "scores.csv", index=False)
+    out = tmp_path / "audit"
+    assert main(["audit", "--config", str(config), "--scores", str(tmp_path / "scores.csv"), "--score", "risk", "--label", "outcome",
+                 "--sensitive", "group", "--top-k", "5", "--id", "id", "--out", str(out), "--full"]) == 0
+    report = json.loads((out / "full" / "report.json").read_text())
+    assert {"report.html", "report.md", "report.json"} <= {p.name for p in out.iterdir()}
+    rows = [r for r in report["tables"]["by_group"] if r["feature"] == "group"]
+    cells = {r["group"]: (r["tp"], r["fp"], r["fn"], r["tn"]) for r in rows}
+    assert cells == HAND_CELLS
+    assert "traffic light" in capsys.readouterr().out
+    # never overwrites unless asked
+    assert main(["audit", "--config", str(config), "--scores", str(tmp_path / "scores.csv"), "--score", "risk", "--label", "outcome",
+                 "--sensitive", "group", "--top-k", "5", "--out", str(out)]) == 2
+
+
+def test_audit_names_file_row_column_and_value_of_a_bad_label(tmp_path, config, capsys):
+    bad = HAND.assign(outcome=HAND["outcome"].astype(object))
+    bad.loc[3, "outcome"] = "yes"
+    bad.to_csv(tmp_path / "scores.csv", index=False)
+    assert main(["audit", "--config", str(config), "--scores", str(tmp_path / "scores.csv"), "--score", "risk", "--label", "outcome",
+                 "--sensitive", "group", "--top-k", "5", "--out", str(tmp_path / "a")]) == 2
+    err = capsys.readouterr().err
+    assert "scores.csv' row 5, column 'outcome': got 'yes'; expected 0 or 1" in err and "Traceback" not in err
+    assert not (tmp_path / "a").exists()
+
+
+@pytest.fixture
+def registry(tmp_path, monkeypatch):
+    """A registered model with two versions in a temporary store."""
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path / 'mlflow.db'}")  # the user's variable wins over the config
+    monkeypatch.setenv("MLFLOW_DISABLE_TELEMETRY", "true")
+    cfg = tmp_path / "placerisk.yaml"
+    cfg.write_text(yaml.safe_dump({"mlflow": {"decisions_log": "decisions.jsonl"}}))
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    client = mlflow.MlflowClient(tracking_uri=uri, registry_uri=uri)
+    client.create_registered_model("m")
+    passing = {"beats_baselines": "true", "fairness_light": "green", "fairness_missing": "none", "validation": "temporal"}
+    for tags in (passing, {**passing, "beats_baselines": "false"}):
+        v = client.create_model_version("m", source=(tmp_path / "art").as_uri(), tags=tags)
+        assert v.version
+    return tmp_path, cfg, client
+
+
+def test_approve_moves_champion_only_for_a_version_that_passed(registry, capsys):
+    root, cfg, client = registry
+    base = ["approve", "--config", str(cfg), "--model", "m", "--reviewer", "Ethics panel", "--note", "reviewed 2026-11-20"]
+    assert main([*base, "--version", "2", "--decision", "approve"]) == 1
+    assert "does not beat the best baseline" in capsys.readouterr().out
+    with pytest.raises(mlflow.exceptions.MlflowException):
+        client.get_model_version_by_alias("m", "champion")
+    assert main([*base, "--version", "1", "--decision", "approve"]) == 0
+    assert str(client.get_model_version_by_alias("m", "champion").version) == "1"
+    assert client.get_model_version("m", "1").tags["decision_by"] == "Ethics panel"
+    assert main([*base, "--version", "2", "--decision", "reject"]) == 0
+    assert str(client.get_model_version_by_alias("m", "champion").version) == "1"  # a rejection moves nothing
+    log = read(root / "decisions.jsonl")
+    assert [(r["event"], r.get("outcome"), r["version"]) for r in log] == [
+        ("decision", "refused", "2"), ("decision", "recorded", "1"), ("alias", None, "1"), ("decision", "recorded", "2")]
+    assert holder_on(log, "m", "champion", dt.datetime.now(dt.UTC)) == "1"
+    assert holder_on(log, "m", "champion", dt.datetime(2000, 1, 1, tzinfo=dt.UTC)) is None
+    assert main([*base, "--version", "9", "--decision", "approve"]) == 2
+    # the panel withdraws the model in use: no champion, and the log says since when
+    assert main([*base, "--version", "1", "--decision", "reject"]) == 0
+    with pytest.raises(mlflow.exceptions.MlflowException):
+        client.get_model_version_by_alias("m", "champion")
+    log = read(root / "decisions.jsonl")
+    assert log[-1]["event"] == "alias" and log[-1]["version"] is None and log[-1]["previous"] == "1"
+    assert holder_on(log, "m", "champion", dt.datetime.now(dt.UTC)) is None
+
+
+@pytest.mark.slow
+def test_train_from_any_table_keeps_sensitive_columns_out_of_the_model(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path / 'mlflow.db'}")
+    rng = np.random.default_rng(1)
+    n, dates = 1500, pd.date_range("2020-01-01", periods=9, freq="QS")
+    rows = []
+    for d in dates:
+        x = rng.poisson(1.0, size=(n, 3))
+        p = 1 / (1 + np.exp(-(x[:, 0] - 3)))
+        rows.append(pd.DataFrame({"fid": [f"f{i}" for i in range(n)], "when": d.date(), "a": x[:, 0], "b": x[:, 1], "c": x[:, 2],
+                                  "y": rng.binomial(1, p), "eth": rng.choice(["P", "Q"], n)}))
+    table = pd.concat(rows)
+    table.to_parquet(tmp_path / "t.parquet")
+    cfg = tmp_path / "placerisk.yaml"
+    cfg.write_text(yaml.safe_dump({"training": {"snapshots": 9, "splits": 2, "logistic": [{"C": 1.0}], "lightgbm": [{"n_estimators": 20}],
+                                                "list_weeks": 1},
+                                   "fairness": {"bootstrap_resamples": 20}, "outcome": {"horizon_months": 3, "recording_allowance_days": 0}}))
+    assert main(["train", "--config", str(cfg), "--table", str(tmp_path / "t.parquet"), "--id", "fid", "--label", "y", "--time", "when",
+                 "--sensitive", "eth"]) == 0
+    model = mlflow.pyfunc.load_model("models:/placerisk-family-risk@candidate").unwrap_python_model().risk_model
+    assert model.feature_names == ("a", "b", "c")
+    out = capsys.readouterr().out
+    assert "best single feature" in out and "rule:" not in out  # the config's rules need features this table lacks
+    table.loc[table.index[5], "y"] = 2
+    table.to_parquet(tmp_path / "t.parquet")
+    assert main(["train", "--config", str(cfg), "--table", str(tmp_path / "t.parquet"), "--id", "fid", "--label", "y", "--time", "when",
+                 "--sensitive", "eth"]) == 2
+    assert "row 6, column 'y': got '2'; expected 0, 1 or empty" in capsys.readouterr().err
+    table.loc[table.index[5], "y"] = 0
+    table.loc[table.index[7], "b"] = np.nan
+    table.to_parquet(tmp_path / "t.parquet")
+    assert main(["train", "--config", str(cfg), "--table", str(tmp_path / "t.parquet"), "--id", "fid", "--label", "y", "--time", "when",
+                 "--sensitive", "eth"]) == 2
+    assert "row 8, column 'b': got 'nan'; expected a number in every row" in capsys.readouterr().err
+    table.loc[table.index[7], "b"] = 1
+    table.to_parquet(tmp_path / "t.parquet")
+    assert main(["train", "--config", str(cfg), "--table", str(tmp_path / "t.parquet"), "--id", "fid", "--label", "y", "--time", "when"]) == 2
+    assert "column 'eth': got 'P'; expected a number" in capsys.readouterr().err  # text not listed as sensitive is refused
