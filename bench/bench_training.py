@@ -38,7 +38,7 @@ def main() -> int:
     synth = run([exe, "synth", "--families", str(args.families), "--out", str(data)])
     validate = run([exe, "validate", "--data", str(data), "--out", str(validation)])
     config = work / "placerisk.yaml"
-    config.write_text(f"data:\n  dir: {data}\n  output_dir: {work}\n")
+    config.write_text(f"config_version: 1\ndata:\n  dir: {data}\n  output_dir: {work}\n")
     train = run([exe, "train", "--config", str(config), "--data", str(data), "--validation", str(validation)])
     if train["exit"] != 0:
         print(train["output"])

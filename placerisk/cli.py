@@ -1,7 +1,9 @@
 """The ``placerisk`` command: its arguments, and a dispatch to one module per command in ``placerisk.app.commands``.
 
 User errors (bad arguments, config, files, keys) print one ``error:`` line and
-exit 2 with no traceback; a validation that fails its contracts exits 1.
+exit 2 with no traceback; a validation that fails its contracts exits 1; an
+internal error (a bug) prints its traceback and a request to report it, and
+exits 70.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import argparse
 import datetime as dt
 import importlib
 import sys
+import traceback
 from collections.abc import Sequence
 
 from placerisk import __version__
@@ -174,13 +177,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UserError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    except OSError as err:  # a path the user gave cannot be read or written
-        where = f" '{err.filename}'" if err.filename else ""
-        print(f"error: {err.strerror or err}{where}", file=sys.stderr)
+    except OSError as err:
+        if not err.filename:  # not about a path: nothing the user can fix
+            return _bug(args)
+        print(f"error: {err.strerror or err} '{err.filename}'", file=sys.stderr)  # a path that cannot be read or written
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except Exception:  # noqa: BLE001 - anything else is a bug in placerisk: say so, with the traceback
+        return _bug(args)
+
+
+BUG_EXIT = 70  # EX_SOFTWARE: distinct from a user error (2) and a failed validation (1)
+
+
+def _bug(args: argparse.Namespace) -> int:
+    traceback.print_exc()
+    print(f"placerisk {__version__} stopped on an internal error in `placerisk {args.command}`: this is a bug, not a problem with "
+          "your input. Please report it to the placerisk maintainers with the command you ran, `placerisk --version` and the "
+          "traceback above (check it holds no personal data first).", file=sys.stderr)
+    return BUG_EXIT
 
 
 if __name__ == "__main__":

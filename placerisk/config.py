@@ -13,7 +13,7 @@ import datetime as dt
 import re
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import (
@@ -25,6 +25,7 @@ from pydantic import (
     model_validator,
 )
 
+from placerisk.config_text import UniqueKeyLoader, format_validation_error, keyed, merge, resolve_paths
 from placerisk.errors import ConfigError
 from placerisk.fairness import FairnessPolicy
 from placerisk.models.candidates import LIGHTGBM_DEFAULTS, LIGHTGBM_EXTRA
@@ -34,15 +35,21 @@ _SAFE_NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9_.-]*")
 DEFAULT_CONFIG_NAME = "placerisk.yaml"
 
 
+# Strict types: YAML's `true` is never a capacity of 1, nor `"5"` a count. Paths and dates are
+# written as text in YAML, so those two convert from strings.
+LaxPath = Annotated[Path, Field(strict=False)]
+LaxDate = Annotated[dt.date, Field(strict=False)]
+
+
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 class DataConfig(_Section):
-    dir: Path
-    output_dir: Path
-    extract_date: dt.date | None = None
-    earliest_date: dt.date
+    dir: LaxPath
+    output_dir: LaxPath
+    extract_date: LaxDate | None = None
+    earliest_date: LaxDate
 
     def latest_date(self, today: dt.date | None = None) -> dt.date:
         """The last date an extract may contain: ``extract_date``, or today."""
@@ -80,7 +87,7 @@ class CohortConfig(_Section):
     @model_validator(mode="after")
     def _ordered(self) -> CohortConfig:
         if self.min_age > self.max_age:
-            raise _keyed("cohort.min_age", self.min_age, f"at most max_age ({self.max_age})")
+            raise keyed("cohort.min_age", self.min_age, f"at most max_age ({self.max_age})")
         return self
 
 
@@ -161,7 +168,7 @@ class BaselineConfig(_Section):
 class TrainingConfig(_Section):
     snapshots: int = Field(ge=3, le=120)
     snapshot_months: int = Field(ge=1, le=24)
-    last_snapshot: dt.date | None = None
+    last_snapshot: LaxDate | None = None
     splits: int = Field(ge=1, le=24)
     calibration: Literal["isotonic", "sigmoid"]
     select_by: Literal["average_precision", "roc_auc"]
@@ -178,31 +185,31 @@ class TrainingConfig(_Section):
     @model_validator(mode="after")
     def _consistent(self) -> TrainingConfig:
         if self.splits >= self.snapshots - 1:
-            raise _keyed("training.splits", self.splits, f"fewer than snapshots - 1 ({self.snapshots - 1}): each fold needs earlier snapshots to train and calibrate on")
+            raise keyed("training.splits", self.splits, f"fewer than snapshots - 1 ({self.snapshots - 1}): each fold needs earlier snapshots to train and calibrate on")
         for i, share in enumerate(self.top_shares):
             if not 0 < share < 1:
-                raise _keyed(f"training.top_shares[{i}]", share, "a share between 0 and 1, e.g. 0.05 for the top 5%")
+                raise keyed(f"training.top_shares[{i}]", share, "a share between 0 and 1, e.g. 0.05 for the top 5%")
         reported = {f"precision_at_{s * 100:g}pct" for s in self.top_shares}
         if self.primary_metric.endswith("pct") and self.primary_metric not in reported:
-            raise _keyed("training.primary_metric", self.primary_metric, f"a metric that is reported: add its share to training.top_shares (now {self.top_shares})")
+            raise keyed("training.primary_metric", self.primary_metric, f"a metric that is reported: add its share to training.top_shares (now {self.top_shares})")
         if not self.logistic and not self.lightgbm:
-            raise _keyed("training", "no logistic or lightgbm settings", "at least one learnt candidate")
+            raise keyed("training", "no logistic or lightgbm settings", "at least one learnt candidate")
         for i, point in enumerate(self.logistic):
             if set(point) - {"C"} or not point.get("C", 1) > 0:
-                raise _keyed(f"training.logistic[{i}]", point, "{C: a positive number}")
+                raise keyed(f"training.logistic[{i}]", point, "{C: a positive number}")
         for i, point in enumerate(self.lightgbm):
             unknown = set(point) - set(LIGHTGBM_DEFAULTS) - LIGHTGBM_EXTRA
             if unknown:
-                raise _keyed(f"training.lightgbm[{i}]", sorted(unknown), f"LightGBM settings among {sorted(LIGHTGBM_DEFAULTS)}")
+                raise keyed(f"training.lightgbm[{i}]", sorted(unknown), f"LightGBM settings among {sorted(LIGHTGBM_DEFAULTS)}")
         return self
 
 
 class MlflowConfig(_Section):
     tracking_uri: str
-    artifact_dir: Path
+    artifact_dir: LaxPath
     experiment: str = Field(min_length=1)
     registered_model: str = Field(min_length=1)
-    decisions_log: Path
+    decisions_log: LaxPath
 
 
 class EngineConfig(_Section):
@@ -221,6 +228,7 @@ class EngineConfig(_Section):
 class ValidationConfig(_Section):
     max_bad_row_share: float = Field(ge=0, le=1)
     identifier_sample_rows: int = Field(ge=100)
+    min_event_rows: int = Field(default=1, ge=0)
 
 
 class RecordingBiasConfig(_Section):
@@ -233,15 +241,15 @@ class RecordingBiasConfig(_Section):
 class SynthConfig(_Section):
     families: int = Field(ge=10)
     seed: int = Field(ge=0)
-    start_date: dt.date
-    extract_date: dt.date
+    start_date: LaxDate
+    extract_date: LaxDate
     recording_bias: RecordingBiasConfig
     objection_share: float = Field(ge=0, le=0.5)
 
     @model_validator(mode="after")
     def _span(self) -> SynthConfig:
         if (self.extract_date - self.start_date).days < 3 * 365:
-            raise _keyed("synth.extract_date", str(self.extract_date), f"at least 3 years after start_date ({self.start_date})")
+            raise keyed("synth.extract_date", str(self.extract_date), f"at least 3 years after start_date ({self.start_date})")
         return self
 
 
@@ -268,30 +276,30 @@ class Config(_Section):
         known = self.event_codes()
         for i, ref in enumerate(self.outcome.events):
             if ref not in known:
-                raise _keyed(f"outcome.events[{i}]", ref, f"one of the configured 'source.event_type' codes: {', '.join(sorted(known))}")
+                raise keyed(f"outcome.events[{i}]", ref, f"one of the configured 'source.event_type' codes: {', '.join(sorted(known))}")
         for group, spec in self.features.groups.items():
             if len(set(spec.events)) != len(spec.events):
-                raise _keyed(f"features.groups.{group}.events", spec.events, "each event type once")
+                raise keyed(f"features.groups.{group}.events", spec.events, "each event type once")
             for i, ref in enumerate(spec.events):
                 if ref not in known:
-                    raise _keyed(f"features.groups.{group}.events[{i}]", ref, "a configured 'source.event_type' code")
+                    raise keyed(f"features.groups.{group}.events[{i}]", ref, "a configured 'source.event_type' code")
         for i, ref in enumerate(self.synth.recording_bias.event_types):
             if ref not in known:
-                raise _keyed(f"synth.recording_bias.event_types[{i}]", ref, "a configured 'source.event_type' code")
+                raise keyed(f"synth.recording_bias.event_types[{i}]", ref, "a configured 'source.event_type' code")
         names = [t.name for t in self.teams]
         if len(set(names)) != len(names):
-            raise _keyed("teams", names, "distinct team names")
+            raise keyed("teams", names, "distinct team names")
         files = self.file_names()
         stems = list(files.values())
         if len(set(stems)) != len(stems):
-            raise _keyed("sources", stems, "a different file name for each population file and source")
+            raise keyed("sources", stems, "a different file name for each population file and source")
         for logical, stem in files.items():
             if not _SAFE_NAME.fullmatch(stem):
                 where = f"sources.{logical}.file" if logical in self.sources else f"population.{logical}"
-                raise _keyed(where, stem, "a file name without extension: letters, digits, '_', '-' or '.', not starting with '.'")
+                raise keyed(where, stem, "a file name without extension: letters, digits, '_', '-' or '.', not starting with '.'")
         for i, eth in enumerate(self.synth.recording_bias.ethnicity):
             if eth not in self.population.ethnicity_codes:
-                raise _keyed(f"synth.recording_bias.ethnicity[{i}]", eth, f"one of {self.population.ethnicity_codes}")
+                raise keyed(f"synth.recording_bias.ethnicity[{i}]", eth, f"one of {self.population.ethnicity_codes}")
         return self
 
     def file_names(self) -> dict[str, str]:
@@ -309,15 +317,6 @@ class Config(_Section):
         return sum(t.weekly_capacity for t in self.teams)
 
 
-class _KeyedError(ValueError):
-    def __init__(self, path: str, value: Any, expected: str):
-        super().__init__(f"{path}: got {value!r}; expected {expected}")
-
-
-def _keyed(path: str, value: Any, expected: str) -> _KeyedError:
-    return _KeyedError(path, value, expected)
-
-
 # ---------------------------------------------------------------------------
 # Loading
 
@@ -327,71 +326,23 @@ def default_config_text() -> str:
     return resources.files("placerisk").joinpath("default_config.yaml").read_text(encoding="utf-8")
 
 
-def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
-    out = dict(base)
-    for key, value in over.items():
-        if value is None:
-            out.pop(key, None)  # null removes a key (e.g. sources.housing: null); defaults apply
-        elif isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _merge(out[key], value)
-        else:
-            out[key] = value
-    return out
-
-
-def _format_validation_error(err: ValidationError, origin: str) -> str:
-    lines = []
-    for e in err.errors():
-        path = ""
-        for part in e["loc"]:
-            path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
-        error = (e.get("ctx") or {}).get("error")
-        if isinstance(error, _KeyedError):
-            lines.append(str(error))
-        elif e["type"] == "extra_forbidden":
-            lines.append(f"{path}: unknown key (value {e['input']!r}); expected one of the keys documented in the example (`placerisk init`)")
-        elif e["type"] == "missing":
-            lines.append(f"{path}: missing; expected a value")
-        else:
-            expected = e["msg"].removeprefix("Value error, ").removeprefix("Input should be ")
-            lines.append(f"{path}: got {e.get('input')!r}; expected {expected}")
-    return f"invalid configuration in {origin}:\n  " + "\n  ".join(lines)
-
-
-def _resolve_paths(raw: dict[str, Any], base_dir: Path) -> dict[str, Any]:
-    def absolute(value: Any) -> Any:
-        return str(base_dir / value) if isinstance(value, str) and not Path(value).is_absolute() else value
-
-    raw = dict(raw)
-    if isinstance(raw.get("data"), dict):
-        raw["data"] = {**raw["data"], **{k: absolute(raw["data"].get(k)) for k in ("dir", "output_dir") if k in raw["data"]}}
-    ml = raw.get("mlflow")
-    if isinstance(ml, dict):
-        ml = dict(ml)
-        uri = ml.get("tracking_uri")
-        if isinstance(uri, str) and uri.startswith("sqlite:///") and not uri.startswith("sqlite:////"):
-            ml["tracking_uri"] = "sqlite:///" + str(base_dir / uri.removeprefix("sqlite:///"))
-        for key in ("artifact_dir", "decisions_log"):
-            if key in ml:
-                ml[key] = absolute(ml[key])
-        raw["mlflow"] = ml
-    return raw
-
-
 def parse_config(user: dict[str, Any] | None, *, origin: str = "<defaults>", base_dir: Path | None = None) -> Config:
     """Validate a user mapping laid over the embedded defaults."""
     defaults = yaml.safe_load(default_config_text())
     if user is not None and not isinstance(user, dict):
         raise ConfigError(f"invalid configuration in {origin}: got a {type(user).__name__} at the top level; expected a mapping of sections")
-    merged = _merge(defaults, user or {})
+    if user is not None and "config_version" not in user:
+        raise ConfigError(f"invalid configuration in {origin}:\n  config_version: missing; expected `config_version: {CONFIG_VERSION}` "
+                          "at the top of the file (the version of the settings it is written for)")
+    merged = merge(defaults, user or {})
     version = merged.get("config_version")
     if version != CONFIG_VERSION:
         raise ConfigError(f"invalid configuration in {origin}:\n  config_version: got {version!r}; expected {CONFIG_VERSION} (this placerisk reads version {CONFIG_VERSION})")
-    merged = _resolve_paths(merged, base_dir or Path.cwd())
+    merged = resolve_paths(merged, base_dir or Path.cwd())
     try:
         return Config.model_validate(merged)
     except ValidationError as err:
-        raise ConfigError(_format_validation_error(err, origin)) from None
+        raise ConfigError(format_validation_error(err, origin)) from None
 
 
 def load_config(path: str | Path | None = None) -> Config:
@@ -411,7 +362,7 @@ def load_config(path: str | Path | None = None) -> Config:
     except UnicodeDecodeError as err:
         raise ConfigError(f"config file '{path}' is not UTF-8 text (byte {err.start}): save it as UTF-8") from None
     try:
-        user = yaml.safe_load(text)
+        user = yaml.load(text, Loader=UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""

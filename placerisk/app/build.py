@@ -46,12 +46,17 @@ class FeatureBuild:
     def tables(self, dates: Sequence[dt.date], *, cohort_only: bool = True, argument: str = "--as-of") -> Iterator[tuple[dt.date, pa.Table]]:
         """One features table per date, oldest first, one date in memory at a time.
 
-        Refuses a date after the data's end (naming ``argument``) and warns once per date whose lookback is truncated.
+        Refuses a date after the data's end or not after its first event (naming ``argument``), and warns once per date
+        whose lookback is truncated (starts before the first event).
         """
         dates = sorted(set(dates))
         late = [d for d in dates if d > self.data_end]
         if late:
             raise UserError(f"{argument}: got {late[0]}; expected dates on or before the data's end ({self.data_end})")
+        early = [d for d in dates if self.first_event is None or d <= self.first_event]
+        if early:
+            raise UserError(f"{argument}: got {early[0]}; expected dates after the data's first event ({self.first_event}): "
+                            "before it nothing is recorded, so every feature and every label would read 0")
         for d in self.truncated(dates):
             self.say(f"warning: as of {d} the {self.feature_set.lookback_months}-month lookback starts before the first event "
                      f"({self.first_event}): long windows are cut short")

@@ -2,8 +2,9 @@
 
 Only rows that passed their contract reach a feature: each file is read as it
 was validated, typed the same way, and its quarantined rows are removed by row
-number. A file that changed since validation is refused, so the report and the
-features always describe the same bytes.
+number. A file whose bytes changed since validation (its SHA-256, not only its
+size and time) is refused, so the report and the features always describe the
+same bytes.
 """
 
 from __future__ import annotations
@@ -31,7 +32,12 @@ def load_validation(validation: ValidationPaths, data_dir: Path, config: Config)
     path = validation.report_json
     if not path.exists():
         raise DataError(f"no validation report at '{path}': run `placerisk validate --data {data_dir}` first")
-    report = json.loads(path.read_text())
+    try:
+        report = json.loads(path.read_text(encoding="utf-8"))
+        report["files"], report["passed"], report["data_dir"], report["contracts_hash"]  # noqa: B018 - what is read below
+    except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError) as err:
+        raise DataError(f"the validation report '{path}' is damaged or incomplete ({type(err).__name__}): "
+                        f"run `placerisk validate --data {data_dir} --overwrite` again") from None
     if report.get("contracts_hash") != contracts_hash(contracts_for(config)):
         raise DataError(f"the data contracts in the config changed since '{path}' was written (sources, codes, teams or files): run `placerisk validate` again")
     if Path(report["data_dir"]).resolve() != data_dir.resolve():
@@ -42,9 +48,9 @@ def load_validation(validation: ValidationPaths, data_dir: Path, config: Config)
     for f in report["files"]:
         if not Path(f["path"]).exists():
             raise DataError(f"'{f['path']}' was validated but is no longer there: restore it or validate again")
-        now = file_fingerprint(Path(f["path"]), content=False)
         then = f["fingerprint"]
-        if (now["bytes"], now["mtime_ns"]) != (then["bytes"], then["mtime_ns"]):
+        same_size = Path(f["path"]).stat().st_size == then["bytes"]
+        if not same_size or file_fingerprint(Path(f["path"]))["sha256"] != then["sha256"]:  # the bytes, not the size and time
             raise DataError(f"'{f['path']}' changed since it was validated at {report['checked_at']}: run `placerisk validate` again")
     return report
 

@@ -1,8 +1,11 @@
-"""Output folders that never lose a person's files: replaced only when placerisk wrote them and is asked to."""
+"""Where outputs may go: never over an input or into a data folder; folders replaced only when placerisk wrote them and is asked to."""
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from placerisk.errors import UserError
@@ -10,27 +13,98 @@ from placerisk.errors import UserError
 MARKER = ".placerisk-output"
 
 
+def _check_replaceable(out: Path, *, overwrite: bool, kind: str, owned: set[str]) -> bool:
+    """Whether ``out`` holds an earlier ``kind`` to replace; UserError when it may not be replaced."""
+    if out.is_symlink():
+        raise UserError(f"'{out}' is a symbolic link; expected a real folder for the {kind}")
+    if out.exists() and not out.is_dir():
+        raise UserError(f"'{out}' is a file; expected a folder for the {kind}")
+    if not (out.exists() and any(out.iterdir())):
+        return False
+    if not overwrite:
+        raise UserError(f"'{out}' already holds files; pass --overwrite to replace the earlier {kind}")
+    marker = out / MARKER
+    if not marker.is_file() or marker.read_text().strip() != kind:
+        raise UserError(f"'{out}' is not empty and placerisk did not write a {kind} there; refusing to delete anything in it")
+    foreign = sorted(p.name for p in out.iterdir() if p.name not in owned | {MARKER})
+    if foreign:
+        raise UserError(f"'{out}' holds files placerisk did not write ({', '.join(foreign[:5])}); move them, then run again")
+    return True
+
+
 def prepare_output(out: Path, *, overwrite: bool, kind: str, owned: set[str]) -> None:
-    """Make ``out`` ready for a fresh ``kind`` output.
+    """Make ``out`` ready for a fresh ``kind`` output, in place.
 
     A non-empty folder is replaced only with ``overwrite``, only when its marker
     says placerisk wrote a ``kind`` there, and only when it holds nothing else
     than the ``owned`` entries: nothing a person put there is ever deleted.
     """
-    if out.is_symlink():
-        raise UserError(f"'{out}' is a symbolic link; expected a real folder for the {kind}")
-    if out.exists() and not out.is_dir():
-        raise UserError(f"'{out}' is a file; expected a folder for the {kind}")
-    if out.exists() and any(out.iterdir()):
-        if not overwrite:
-            raise UserError(f"'{out}' already holds files; pass --overwrite to replace the earlier {kind}")
-        marker = out / MARKER
-        if not marker.is_file() or marker.read_text().strip() != kind:
-            raise UserError(f"'{out}' is not empty and placerisk did not write a {kind} there; refusing to delete anything in it")
-        foreign = sorted(p.name for p in out.iterdir() if p.name not in owned | {MARKER})
-        if foreign:
-            raise UserError(f"'{out}' holds files placerisk did not write ({', '.join(foreign[:5])}); move them, then run again")
+    if _check_replaceable(out, overwrite=overwrite, kind=kind, owned=owned):
         for entry in out.iterdir():
             shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
     out.mkdir(parents=True, exist_ok=True)
     (out / MARKER).write_text(kind + "\n")  # first, so an interrupted run is still recognised as ours
+
+
+@contextmanager
+def staged_folder(out: Path, *, overwrite: bool, kind: str, owned: set[str], keep_previous: bool = False) -> Iterator[Path]:
+    """A fresh folder beside ``out`` to write the ``kind`` into; it replaces ``out`` only once everything is written.
+
+    ``out`` is checked as :func:`prepare_output` checks it, and is untouched until the end: a failure or an
+    interruption leaves the earlier output whole (the half-written folder is removed, or on the next run).
+    With ``keep_previous`` the earlier output is kept beside, as ``<name>.replaced-<UTC time>``.
+    """
+    had = _check_replaceable(out, overwrite=overwrite, kind=kind, owned=owned)
+    staging, old = out.with_name(f".{out.name}.placerisk-new"), out.with_name(f".{out.name}.placerisk-old")
+    for leftover in (staging, old):  # from an interrupted run: ours by name and marker
+        if leftover.exists():
+            if (leftover / MARKER).is_file() and (leftover / MARKER).read_text().strip() == kind:
+                shutil.rmtree(leftover)
+            else:
+                raise UserError(f"'{leftover}' is in the way and placerisk did not write it; move it, then run again")
+    staging.mkdir(parents=True)
+    (staging / MARKER).write_text(kind + "\n")
+    try:
+        yield staging
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    if had:
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+        out.rename(out.with_name(f"{out.name}.replaced-{stamp}") if keep_previous else old)
+    elif out.exists():
+        out.rmdir()  # an empty folder
+    staging.rename(out)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+DATA_KIND = "synthetic population"
+
+
+def _data_folders(target: Path, given: tuple[Path, ...]) -> list[Path]:
+    """The data folders ``target`` would land in: the ones given, and any ancestor that placerisk wrote a population into."""
+    found = [g.resolve() for g in given]
+    for folder in (target, *target.parents):
+        marker = folder / MARKER
+        if marker.is_file() and marker.read_text().strip() == DATA_KIND:
+            found.append(folder)
+    return found
+
+
+def refuse_overwriting_inputs(target: Path, *, inputs: tuple[Path, ...] = (), data_dirs: tuple[Path, ...] = (), what: str) -> None:
+    """UserError when ``target`` (resolved, links included) is one of the command's inputs, holds one, or lies in a data folder.
+
+    No command writes over what it reads or into a folder of partner extracts, whatever ``--overwrite`` says.
+    """
+    resolved = target.resolve()
+    for source in inputs:
+        source = source.resolve()
+        relation = ("the same as" if resolved == source else "a folder holding" if resolved in source.parents
+                    else "inside" if source in resolved.parents else None)
+        if relation:
+            raise UserError(f"{what} '{target}' is {relation} the input '{source}'; expected a place apart from what the command "
+                            "reads (inputs are never written over)")
+    for folder in _data_folders(resolved, data_dirs):
+        if resolved == folder or folder in resolved.parents:
+            raise UserError(f"{what} '{target}' is inside the data folder '{folder}'; expected a place outside it "
+                            "(partner extracts are never written over or mixed with outputs)")

@@ -33,8 +33,12 @@ def from_table(path: Path, *, id_col: str, label: str, time: str | None, sensiti
     missing = [c for c in wanted if c not in frame.columns]
     if missing:
         raise DataError(f"'{path}': column(s) {missing} not found; the file has {list(frame.columns)[:12]}")
+    if frame.empty:
+        raise DataError(f"'{path}' has a header but no rows; expected one row per {id_col}" + (f" and {time}" if time else ""))
     numeric = _model_inputs(path, frame, wanted, say)
     y = _labels(path, frame[label])
+    if y.notna().sum() == 0:
+        raise DataError(f"'{path}': column {label!r} is empty on every row; expected 0 or 1 wherever the outcome is known")
     dates_col = _times(path, frame[time]) if time else None
     _refuse_duplicates(path, frame, id_col, time, dates_col)
     labelled = y.notna().to_numpy()
@@ -68,6 +72,7 @@ def _model_inputs(path: Path, frame: pd.DataFrame, wanted: list[str], say: Calla
         values = pd.to_numeric(frame[c], errors="coerce")
         refuse_first_bad(path, values.isna(), c, frame[c],
                          "a number in every row (fill missing values; list text columns in --sensitive, or drop them)")
+        refuse_first_bad(path, ~np.isfinite(values.to_numpy(dtype=np.float64)), c, frame[c], "a finite number (not inf)")
         numeric[c] = values.astype(np.float32)
     if not numeric:
         raise DataError(f"'{path}': no feature columns left besides {wanted}; expected numeric model inputs")

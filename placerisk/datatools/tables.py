@@ -29,11 +29,27 @@ def read_csv_as_text(path: Path) -> pa.Table:
     )
 
 
+_SEPARATORS = {";": "semicolons", "\t": "tabs", "|": "bars"}
+
+
 def safe_reason(err: BaseException) -> str:
-    """The first part of a reader's error, without the row text a parser may quote."""
+    """The first part of a reader's error, without the row text a parser may quote, in words a person can act on."""
     text = str(err).splitlines()[0] if str(err) else type(err).__name__
+    if isinstance(err, UnicodeDecodeError) or "conversion error to string" in text or "invalid UTF8" in text:
+        return "it is not UTF-8 text (e.g. Latin-1 or Windows-1252); expected UTF-8: save it as 'CSV UTF-8'"
     parts = text.split(": ")
     return ": ".join(parts[:2])
+
+
+def separator_hint(columns) -> str:
+    """`` (…separated by semicolons?…)`` when a CSV header read as one column holds another separator; else ''."""
+    names = list(columns)
+    if len(names) != 1:
+        return ""
+    for sep, word in _SEPARATORS.items():
+        if sep in str(names[0]):
+            return f" (its header reads as one column, {str(names[0])[:60]!r}: it looks separated by {word}; expected commas)"
+    return ""
 
 
 def read_frame(path: Path):
@@ -42,9 +58,15 @@ def read_frame(path: Path):
 
     if not path.exists():
         raise DataError(f"input file '{path}' not found")
+    if not path.is_file():
+        raise DataError(f"input file '{path}' is a folder; expected a CSV or Parquet file")
     try:
         if path.suffix == ".csv":
-            return read_csv_as_text(path).to_pandas()
+            frame = read_csv_as_text(path).to_pandas()
+            hint = separator_hint(frame.columns)
+            if hint:
+                raise DataError(f"input file '{path}' could not be read{hint}")
+            return frame
         if path.suffix == ".parquet":
             return pq.read_table(path).to_pandas(date_as_object=True)
     except (pa.ArrowInvalid, OSError, UnicodeDecodeError) as err:

@@ -90,3 +90,47 @@ def test_default_workdir_config_is_picked_up(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert load_config().cohort.min_age == 10
     assert Path(load_config().data.dir).is_relative_to(tmp_path)
+
+
+def test_a_key_written_twice_is_refused_with_its_line(tmp_path):
+    path = tmp_path / "dup.yaml"
+    path.write_text("config_version: 1\ncohort:\n  min_age: 10\n  max_age: 20\n  min_age: 12\n")
+    with pytest.raises(ConfigError, match=r"line 5.*key 'min_age' appears twice in one section \(first at line 3\)"):
+        load_config(path)
+
+
+@pytest.mark.parametrize(("override", "fragment"), [
+    ({"teams": [{"name": "A", "weekly_capacity": True}]}, "teams[0].weekly_capacity: got True; expected a valid integer"),
+    ({"cohort": {"min_age": 8.5}}, "cohort.min_age: got 8.5; expected a valid integer"),
+    ({"training": {"seed": "7"}}, "training.seed: got '7'; expected a valid integer"),
+    ({"fairness": {"confidence": True}}, "fairness.confidence: got True; expected a valid number"),
+])
+def test_yes_no_and_text_are_never_read_as_numbers(override, fragment):
+    with pytest.raises(ConfigError) as err:
+        parse_config({"config_version": 1, **override})
+    assert fragment in str(err.value)
+
+
+def test_dates_and_paths_written_as_text_still_read():
+    config = parse_config({"config_version": 1, "data": {"extract_date": "2026-03-31", "dir": "d"}})
+    assert str(config.data.extract_date) == "2026-03-31" and config.data.dir.name == "d"
+
+
+def test_a_file_without_its_config_version_is_refused(tmp_path):
+    path = tmp_path / "c.yaml"
+    path.write_text("cohort: {min_age: 10}\n")
+    with pytest.raises(ConfigError, match="config_version: missing; expected `config_version: 1`"):
+        load_config(path)
+
+
+@pytest.mark.parametrize("override", [
+    {"pseudonym_key": "s3cr3t-value-123"},
+    {"data": {"api_token": "s3cr3t-value-123"}},
+    {"mlflow": {"password": ["s3cr3t-value-123"]}},
+])
+def test_a_secret_put_in_the_config_is_never_echoed(override):
+    with pytest.raises(ConfigError) as err:
+        parse_config({"config_version": 1, **override})
+    message = str(err.value)
+    assert "s3cr3t-value-123" not in message
+    assert "value withheld" in message and "--key-file" in message and "PLACERISK_PSEUDONYM_KEY" in message

@@ -37,7 +37,7 @@ TEST_DATE = "2025-01-01"
 def _audit(tmp_path, seed: int, factor: float):
     tmp_path.mkdir(parents=True)
     cfg = tmp_path / "placerisk.yaml"
-    cfg.write_text(yaml.safe_dump({"data": {"dir": "data", "output_dir": "out"},
+    cfg.write_text(yaml.safe_dump({"config_version": 1, "data": {"dir": "data", "output_dir": "out"},
                                    "synth": {"recording_bias": {"factor": factor, "ethnicity": ["Asian"], "deprivation_deciles": []}}}))
     args = ["--config", str(cfg)]
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):

@@ -15,7 +15,7 @@ from mlflow.exceptions import MlflowException
 
 from placerisk.app import promotion, tracking
 from placerisk.app.catalog import Catalog
-from placerisk.app.decisions import append, now
+from placerisk.app.decisions import append
 from placerisk.config import load_config
 from placerisk.errors import UserError
 
@@ -38,9 +38,9 @@ def run(args: argparse.Namespace) -> int:
         append(log, {**record, "event": "decision", "outcome": "refused", "why": "; ".join(reasons)})
         print(f"refused: version {args.version} of {args.model} cannot become champion: " + "; ".join(reasons) + ". Recorded in " + str(log))
         return 1
-    for key, value in {"decision": args.decision, "decision_by": args.reviewer, "decision_note": args.note, "decision_at": now()}.items():
+    written = append(log, {**record, "event": "decision", "outcome": "recorded"})  # first: if the log cannot be written, nothing changes
+    for key, value in {"decision": args.decision, "decision_by": args.reviewer, "decision_note": args.note, "decision_at": written["at"]}.items():
         client.set_model_version_tag(args.model, str(args.version), key, value)
-    append(log, {**record, "event": "decision", "outcome": "recorded"})
     try:
         previous = str(client.get_model_version_by_alias(args.model, "champion").version)
     except MlflowException:

@@ -9,11 +9,11 @@ import numpy as np
 import pandas as pd
 
 from placerisk.app.catalog import AUDIT_FILES
-from placerisk.app.outputs import prepare_output
+from placerisk.app.outputs import refuse_overwriting_inputs, staged_folder
 from placerisk.app.specs import fairness_policy
 from placerisk.config import load_config
-from placerisk.datatools.tables import read_frame, refuse_first_bad
-from placerisk.errors import DataError, UserError
+from placerisk.datatools.tables import display_row, read_frame, refuse_first_bad
+from placerisk.errors import DataError, UserError, raised_on_purpose
 from placerisk.fairness import audit as run_audit
 from placerisk.fairness import render_all
 
@@ -25,6 +25,39 @@ def _numbers(frame: pd.DataFrame, col: str, path: Path, expected: str, allowed=N
         bad |= ~values.isin(allowed).to_numpy()
     refuse_first_bad(path, bad, col, frame[col], expected, f" ({int(bad.sum())} such row(s); nothing was audited)")
     return values.to_numpy(dtype=np.float64)
+
+
+def _refuse_degenerate_list(args: argparse.Namespace, score: np.ndarray, path: Path) -> None:
+    """A list of no family, or of every family, has no fairness to audit: refuse it rather than report on it."""
+    n = len(score)
+    if not np.isfinite(score).all():
+        row = int(np.flatnonzero(~np.isfinite(score))[0])
+        raise DataError(f"'{path}' row {display_row(path, row)}, column {args.score!r}: got {score[row]}; expected a finite number")
+    selected = int((score >= args.threshold).sum()) if args.threshold is not None else args.top_k
+    if 0 < selected < n:
+        return
+    what = f"--threshold {args.threshold:g}" if args.threshold is not None else f"--top-k {args.top_k}"
+    span = f"scores run from {score.min():g} to {score.max():g}"
+    raise UserError(f"{what} puts {'no' if selected == 0 else 'every'} row of '{path}' on the list ({selected:,} of {n:,}; {span}): "
+                    "there is no list to audit; expected an operating point that lists some rows and not others")
+
+
+def _operating_point(args: argparse.Namespace) -> str:
+    op = f"top {args.top_k} by {args.score}" if args.top_k else f"{args.score} at or above {args.threshold}"
+    if args.id:
+        op += f" (rows ordered by {args.id} first, so equal scores go to the lower {args.id})"
+    return op
+
+
+def _write_reports(folder: Path, result, args: argparse.Namespace, path: Path, rows: int) -> None:
+    """The published reports (small cells suppressed) and, with --full, the unsuppressed ones in full/."""
+    context = {"data": f"{path.name}: {rows:,} scored rows", "operating_point": _operating_point(args), "model": args.score}
+    for name, text in render_all(result, context).items():
+        (folder / name).write_text(text, encoding="utf-8")
+    if args.full:
+        (folder / "full").mkdir()
+        for name, text in render_all(result, context, published=False).items():
+            (folder / "full" / name).write_text(text, encoding="utf-8")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -48,6 +81,7 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"--top-k: got {args.top_k}; expected at most {len(frame)} (the rows in '{path}')")
     score = _numbers(frame, args.score, path, "a number")
     label = _numbers(frame, args.label, path, "0 or 1", allowed=[0, 1]).astype(np.int64)
+    _refuse_degenerate_list(args, score, path)
     groups = frame[sensitive].astype("string").fillna("Missing")
     if args.id:  # ties in score: id ascending, as on the lists
         order = np.argsort(frame[args.id].astype(str).to_numpy(), kind="stable")
@@ -55,21 +89,16 @@ def run(args: argparse.Namespace) -> int:
     try:
         result = run_audit(label, score, groups, k=args.top_k, threshold=args.threshold, intersections=intersections,
                            policy=fairness_policy(config), random_state=args.seed)
-    except ValueError as err:  # e.g. a configured reference group that is not in this file
-        raise UserError(f"'{path}': {err}") from err
-    prepare_output(out, overwrite=args.overwrite, kind="fairness audit", owned=set(AUDIT_FILES))
-    op = f"top {args.top_k} by {args.score}" if args.top_k else f"{args.score} at or above {args.threshold}"
-    if args.id:
-        op += f" (rows ordered by {args.id} first, so equal scores go to the lower {args.id})"
-    context = {"data": f"{path.name}: {len(frame):,} scored rows", "operating_point": op, "model": args.score}
-    for name, text in render_all(result, context).items():
-        (out / name).write_text(text, encoding="utf-8")
-    if args.full:
-        (out / "full").mkdir(exist_ok=True)
-        for name, text in render_all(result, context, published=False).items():
-            (out / "full" / name).write_text(text, encoding="utf-8")
+    except ValueError as err:  # the audit's own checks, e.g. a configured reference group that is not in this file
+        if raised_on_purpose(err):
+            raise UserError(f"'{path}': {err}") from err
+        raise
+    refuse_overwriting_inputs(out, inputs=(path,), data_dirs=(config.data.dir,), what="--out")
+    # Written beside and swapped in at the end; an earlier report replaced with --overwrite is kept beside it.
+    with staged_folder(out, overwrite=args.overwrite, kind="fairness audit", owned=set(AUDIT_FILES), keep_previous=True) as staging:
+        _write_reports(staging, result, args, path, len(frame))
     flagged = [f for f in result.findings if f.status == "outside"]
-    print(f"audit of {len(frame):,} rows at {op}: traffic light {result.traffic_light}; {len(flagged)} finding(s) outside tolerance")
+    print(f"audit of {len(frame):,} rows at {_operating_point(args)}: traffic light {result.traffic_light}; {len(flagged)} finding(s) outside tolerance")
     for f in flagged[:10]:
         print(f"  - {f.sentence}")
     print(f"wrote {out / 'report.html'}, report.md and report.json (published: small cells suppressed)"

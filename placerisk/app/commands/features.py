@@ -13,6 +13,7 @@ import pyarrow.parquet as pq
 from placerisk import __version__
 from placerisk.app.build import FeatureBuild, open_build
 from placerisk.app.catalog import Catalog, FeatureTablePaths
+from placerisk.app.outputs import refuse_overwriting_inputs
 from placerisk.app.progress import say
 from placerisk.config import load_config
 from placerisk.errors import UserError
@@ -25,11 +26,14 @@ def run(args: argparse.Namespace) -> int:
     paths = catalog.features_table(args.out)
     if paths.table.suffix != ".parquet":
         raise UserError(f"--out: got {paths.table.name!r}; expected a .parquet file name")
+    validation = catalog.validation(data, args.validation)
+    for target in (paths.table, paths.meta):
+        refuse_overwriting_inputs(target, inputs=(validation.dir,), data_dirs=(data, config.data.dir), what="--out")
     if (paths.table.exists() or paths.meta.exists()) and not args.overwrite:
         raise UserError(f"'{paths.table}' already exists; pass --overwrite to replace it")
     started = time.perf_counter()
     try:
-        with open_build(config, data, catalog.validation(data, args.validation), say) as build:
+        with open_build(config, data, validation, say) as build:
             paths.table.parent.mkdir(parents=True, exist_ok=True)
             counts = _write_table(build, sorted(set(args.as_of)), paths, all_families=args.all_families)
             meta = _metadata(config, build, data, sorted(set(args.as_of)), counts, all_families=args.all_families, started=started)

@@ -5,8 +5,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from placerisk.app.outputs import refuse_overwriting_inputs
 from placerisk.app.progress import say
+from placerisk.config import load_config
 from placerisk.datatools.privacy import find_identifiers, load_key, pseudonymise_frame
+from placerisk.datatools.privacy.pseudonymise import key_file_exposure
 from placerisk.datatools.tables import read_frame
 from placerisk.errors import UserError
 
@@ -19,10 +22,15 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"'{target}' already exists; pass --overwrite to replace it")
     if target.resolve() == source.resolve():
         raise UserError("--out must differ from --in: the original file is never overwritten")
+    if target.exists():  # a new file may go beside the extracts; an existing one in a data folder is never replaced
+        refuse_overwriting_inputs(target, inputs=(source,), data_dirs=(load_config(args.config).data.dir,), what="--out")
     columns = [c.strip() for c in args.columns.split(",") if c.strip()]
     if not columns:
         raise UserError(f"--columns: got {args.columns!r}; expected one or more column names separated by commas")
     key = load_key(args.key_file, args.key_env)
+    exposure = key_file_exposure(args.key_file) if args.key_file else None
+    if exposure:
+        say(f"warning: {exposure}")
     frame = pseudonymise_frame(read_frame(source), columns, key, length=args.length)
     if target.suffix == ".csv":
         frame.to_csv(target, index=False)

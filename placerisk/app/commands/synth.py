@@ -7,7 +7,7 @@ import dataclasses
 import time
 
 from placerisk.app.catalog import Catalog
-from placerisk.app.outputs import prepare_output
+from placerisk.app.outputs import DATA_KIND, staged_folder
 from placerisk.app.progress import say
 from placerisk.config import Config, load_config
 from placerisk.datatools.synth import CATALOGUE, SynthSettings, default_oracle_dates, generate, inject_faults
@@ -19,7 +19,6 @@ def run(args: argparse.Namespace) -> int:
     catalog = Catalog(config)
     settings = synth_settings(config, args)
     out = catalog.data_dir(args.out)
-    prepare_output(out, overwrite=args.overwrite, kind="synthetic population", owned=catalog.synth_owned())
     started = time.perf_counter()
     step = max(1, (settings.families // settings.chunk_size + 1) // 10)
 
@@ -28,9 +27,11 @@ def run(args: argparse.Namespace) -> int:
             say(f"synth: {done}/{total} chunks of families")
 
     names = config.file_names()
-    manifest = generate(settings, out, file_names=names, workers=args.workers, progress=progress)
-    if args.dirty:
-        faults = inject_faults(out, names, settings.seed)
+    # Written beside and swapped in at the end: an interrupted run leaves the earlier population whole.
+    with staged_folder(out, overwrite=args.overwrite, kind=DATA_KIND, owned=catalog.synth_owned()) as staging:
+        manifest = generate(settings, staging, file_names=names, workers=args.workers, progress=progress)
+        faults = inject_faults(staging, names, settings.seed) if args.dirty else None
+    if faults is not None:
         say(f"synth: injected {len(faults)} faults, listed in {catalog.injected_faults(out)}")
     rows = manifest["rows"]
     print(

@@ -14,7 +14,7 @@ from placerisk.app.progress import Progress
 from placerisk.app.run_log import TrainingRun, log_training_run
 from placerisk.app.training_rows import Assembled, from_extracts
 from placerisk.config import Config, load_config
-from placerisk.errors import UserError
+from placerisk.errors import UserError, raised_on_purpose
 from placerisk.features import OutcomeSpec
 from placerisk.training import TrainingResult, describe, train_and_evaluate
 from placerisk.training.audit import audit_candidates, worst_light
@@ -41,8 +41,10 @@ def run(args: argparse.Namespace) -> int:
         say(f"{assembled.unlabelled:,} rows have no label yet (outcome window not complete) and are not used")
     try:
         return train(config, assembled, temporal=temporal, say=say, register=not args.no_register, outcome=outcome)
-    except ValueError as err:  # a split without enough snapshots, a part with one class, a reference group not in the data
-        raise UserError(str(err)) from err
+    except ValueError as err:  # the domain's own checks: too few snapshots, a part with one class, a reference group not in the data
+        if raised_on_purpose(err):
+            raise UserError(str(err)) from err
+        raise
 
 
 def _table_outcome(args: argparse.Namespace, outcome: OutcomeSpec) -> OutcomeSpec:

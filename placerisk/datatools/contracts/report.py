@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from placerisk.atomic import write_text_atomic
 from placerisk.datatools.contracts.validate import ValidationReport
 
 _STATUS = {"accepted": "accepted", "accepted_with_quarantine": "accepted, bad rows quarantined", "refused": "REFUSED"}
@@ -42,6 +43,8 @@ def render_markdown(report: ValidationReport) -> str:
 def write_report(report: ValidationReport, out_dir: Path) -> tuple[Path, Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     json_path, md_path = out_dir / "report.json", out_dir / "report.md"
-    json_path.write_text(json.dumps(report.to_dict(), indent=2, default=str) + "\n")
-    md_path.write_text(render_markdown(report))
+    # Each file in one step, and report.json (what `features` and `train` read) last: an interrupted
+    # validation leaves no report, or the earlier one, never a truncated one.
+    write_text_atomic(md_path, render_markdown(report))
+    write_text_atomic(json_path, json.dumps(report.to_dict(), indent=2, default=str) + "\n")
     return json_path, md_path

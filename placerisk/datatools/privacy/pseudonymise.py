@@ -37,6 +37,16 @@ def _checked(key: bytes, source: str) -> bytes:
     return key
 
 
+def key_file_exposure(key_file: str | os.PathLike) -> str | None:
+    """A warning when the key file can be read by its group or by other users (POSIX permissions); else None."""
+    mode = Path(key_file).stat().st_mode
+    readers = [who for who, bit in (("its group", 0o040), ("other users", 0o004)) if mode & bit]
+    if not readers:
+        return None
+    return (f"key file '{os.fspath(key_file)}' can be read by {' and '.join(readers)} (mode {mode & 0o777:o}); "
+            f"anyone who reads it can reverse the pseudonyms: restrict it with `chmod 600 {os.fspath(key_file)}`")
+
+
 def load_key(key_file: str | os.PathLike | None = None, key_env: str | None = None) -> bytes:
     """Read the pseudonymisation key from exactly one source.
 

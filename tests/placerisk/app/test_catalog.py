@@ -15,7 +15,7 @@ from ..datatools.contracts.conftest import ONLY_POLICE, valid_tables, write_tabl
 
 
 def test_each_data_folder_has_its_own_validation_report_however_it_is_named(tmp_path, monkeypatch):
-    catalog = Catalog(parse_config({"data": {"dir": str(tmp_path / "a"), "output_dir": str(tmp_path / "out")}}))
+    catalog = Catalog(parse_config({"config_version": 1, "data": {"dir": str(tmp_path / "a"), "output_dir": str(tmp_path / "out")}}))
     (tmp_path / "a").mkdir()
     (tmp_path / "b" / "a").mkdir(parents=True)
     first = catalog.validation(tmp_path / "a").dir

@@ -26,7 +26,7 @@ HAND_CELLS = {"A": (2, 1, 1, 1), "B": (1, 1, 1, 2), "Missing": (0, 0, 1, 1)}  # 
 @pytest.fixture
 def config(tmp_path):
     path = tmp_path / "placerisk.yaml"
-    path.write_text(yaml.safe_dump({"fairness": {"min_cell_count": 1, "round_to": 1, "bootstrap_resamples": 20}}))
+    path.write_text(yaml.safe_dump({"config_version": 1, "fairness": {"min_cell_count": 1, "round_to": 1, "bootstrap_resamples": 20}}))
     return path
 
 
@@ -57,13 +57,34 @@ def test_audit_names_file_row_column_and_value_of_a_bad_label(tmp_path, config, 
     assert not (tmp_path / "a").exists()
 
 
+@pytest.mark.parametrize(("point", "fragment"), [
+    (["--threshold", "1.5"], "--threshold 1.5 puts no row"),
+    (["--threshold", "0"], "--threshold 0 puts every row"),
+    (["--top-k", "12"], "--top-k 12 puts every row"),
+])
+def test_a_list_of_no_row_or_of_every_row_is_refused_not_audited(tmp_path, config, capsys, point, fragment):
+    HAND.to_csv(tmp_path / "scores.csv", index=False)
+    assert main(["audit", "--config", str(config), "--scores", str(tmp_path / "scores.csv"), "--score", "risk", "--label", "outcome",
+                 "--sensitive", "group", *point, "--out", str(tmp_path / "a")]) == 2
+    err = capsys.readouterr().err
+    assert fragment in err and "scores run from 0.1 to 0.9" in err and "Traceback" not in err
+    assert not (tmp_path / "a").exists()
+
+
+def test_an_infinite_score_is_named_with_its_row(tmp_path, config, capsys):
+    HAND.assign(risk=HAND["risk"].where(HAND.index != 2, np.inf)).to_csv(tmp_path / "scores.csv", index=False)
+    assert main(["audit", "--config", str(config), "--scores", str(tmp_path / "scores.csv"), "--score", "risk", "--label", "outcome",
+                 "--sensitive", "group", "--top-k", "5", "--out", str(tmp_path / "a")]) == 2
+    assert "scores.csv' row 4, column 'risk': got inf; expected a finite number" in capsys.readouterr().err
+
+
 @pytest.fixture
 def registry(tmp_path, monkeypatch):
     """A registered model with two versions in a temporary store."""
     monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path / 'mlflow.db'}")  # the user's variable wins over the config
     monkeypatch.setenv("MLFLOW_DISABLE_TELEMETRY", "true")
     cfg = tmp_path / "placerisk.yaml"
-    cfg.write_text(yaml.safe_dump({"mlflow": {"decisions_log": "decisions.jsonl"}}))
+    cfg.write_text(yaml.safe_dump({"config_version": 1, "mlflow": {"decisions_log": "decisions.jsonl"}}))
     uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
     client = mlflow.MlflowClient(tracking_uri=uri, registry_uri=uri)
     client.create_registered_model("m")
@@ -101,6 +122,17 @@ def test_approve_moves_champion_only_for_a_version_that_passed(registry, capsys)
     assert holder_on(log, "m", "champion", dt.datetime.now(dt.UTC)) is None
 
 
+def test_a_decision_the_log_cannot_record_changes_nothing(registry, capsys):
+    root, cfg, client = registry
+    (root / "decisions.jsonl").mkdir()  # the log cannot be appended to
+    base = ["approve", "--config", str(cfg), "--model", "m", "--version", "1", "--reviewer", "Ethics panel", "--note", "ok"]
+    assert main([*base, "--decision", "approve"]) == 2
+    assert "decisions.jsonl" in capsys.readouterr().err
+    assert "decision" not in client.get_model_version("m", "1").tags  # no registry record without its log line
+    with pytest.raises(mlflow.exceptions.MlflowException):
+        client.get_model_version_by_alias("m", "champion")
+
+
 @pytest.mark.slow
 def test_train_from_any_table_keeps_sensitive_columns_out_of_the_model(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path / 'mlflow.db'}")
@@ -115,7 +147,7 @@ def test_train_from_any_table_keeps_sensitive_columns_out_of_the_model(tmp_path,
     table = pd.concat(rows)
     table.to_parquet(tmp_path / "t.parquet")
     cfg = tmp_path / "placerisk.yaml"
-    cfg.write_text(yaml.safe_dump({"training": {"snapshots": 9, "splits": 2, "logistic": [{"C": 1.0}], "lightgbm": [{"n_estimators": 20}],
+    cfg.write_text(yaml.safe_dump({"config_version": 1, "training": {"snapshots": 9, "splits": 2, "logistic": [{"C": 1.0}], "lightgbm": [{"n_estimators": 20}],
                                                 "list_weeks": 1},
                                    "fairness": {"bootstrap_resamples": 20}, "outcome": {"horizon_months": 3, "recording_allowance_days": 0}}))
     assert main(["train", "--config", str(cfg), "--table", str(tmp_path / "t.parquet"), "--id", "fid", "--label", "y", "--time", "when",

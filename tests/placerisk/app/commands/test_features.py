@@ -101,3 +101,16 @@ def test_a_lookback_before_the_first_event_is_warned_and_recorded(project, capsy
     assert "lookback starts before the first event (2022-07-15)" in capsys.readouterr().err
     meta = json.loads((folder / "out" / "f.parquet.meta.json").read_text())
     assert meta["truncated_lookback"] == ["2023-01-01"]
+
+
+def test_a_date_before_the_data_starts_is_refused_not_labelled_0(project, capsys):
+    folder, config = project
+    write_tables(folder / "data", valid_tables())
+    assert main(["validate", "--config", str(config)]) == 0
+    out = folder / "out" / "f.parquet"
+    for date in ("2010-01-01", "2022-07-15"):  # long before, and on the first event's day (nothing recorded before it)
+        assert main(["features", "--config", str(config), "--as-of", "2024-01-01", date, "--out", str(out)]) == 2
+        err = capsys.readouterr().err
+        assert f"--as-of: got {date}; expected dates after the data's first event (2022-07-15)" in err
+        assert not out.exists()
+    assert main(["features", "--config", str(config), "--as-of", "2022-07-16", "--out", str(out)]) == 0

@@ -39,7 +39,7 @@ SMALL = {
 def trained(tmp_path_factory):
     root = tmp_path_factory.mktemp("train")
     config = root / "placerisk.yaml"
-    config.write_text(yaml.safe_dump({**SMALL, "data": {"dir": "data", "output_dir": "out"}}))
+    config.write_text(yaml.safe_dump({"config_version": 1, **SMALL, "data": {"dir": "data", "output_dir": "out"}}))
     args = ["--config", str(config)]
     assert main(["synth", *args, "--families", "3000", "--seed", "7"]) == 0
     assert main(["validate", *args]) == 0
