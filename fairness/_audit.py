@@ -16,6 +16,7 @@ from placerisk.fairness._findings import (
 )
 from placerisk.fairness._group_stats import group_stats, score_bands
 from placerisk.fairness._inputs import GroupFeature, check_labels_and_scores, encode_features
+from placerisk.fairness._linked_system import build_links
 from placerisk.fairness._policy import FairnessPolicy
 from placerisk.fairness._selection import selection_mask
 from placerisk.fairness._suppression import RATE_DECIMALS, publish_count
@@ -154,10 +155,11 @@ def audit(y_true, y_score, sensitive_features, *, k=None, threshold=None, inters
     seeds = np.random.SeedSequence(random_state).spawn(len(features) + 1)
     y64 = y.astype(np.int64)
 
-    groups, calibration, disparities = [], [], []
+    groups, calibration, disparities, cells = [], [], [], []
     for feature, seed in zip([everyone, *features], seeds, strict=True):
         stats = group_stats(feature, y64, s, selected, bands, policy.n_bands, policy.n_boot,
                             np.random.default_rng(seed))
+        cells.append(stats.cells)
         ref = reference_index(stats, policy) if feature is not everyone else 0
         table = by_group_table(stats, ref, policy.ci_level)
         calibration.append(calibration_table(stats, band_low, band_high, policy.ci_level))
@@ -174,7 +176,8 @@ def audit(y_true, y_score, sensitive_features, *, k=None, threshold=None, inters
         "disparities": disparity,
         "calibration": pd.concat(calibration, ignore_index=True),
     }
-    published = publish_all(full, policy, level)
+    links = build_links([f.codes for f in (everyone, *features)], cells)
+    published = publish_all(full, policy, level, links)
     return AuditResult(
         policy=policy,
         operating_point=_operating_point(s, selected.astype(bool), k, threshold),

@@ -7,15 +7,33 @@ from placerisk.fairness._report_json import to_json
 from placerisk.fairness._report_markdown import to_markdown
 
 
-def render_all(result, context=None, *, proxy=None, mitigation=None, published=True) -> dict[str, str]:
+def render_all(result, context=None, *, proxy=None, mitigation=None, published=True,
+               unavailable=None) -> dict[str, str]:
     """``{"report.html": ..., "report.md": ..., "report.json": ...}`` for one audit.
+
+    Parameters
+    ----------
+    result : AuditResult
+    context : dict, optional
+        Plain facts shown in the summary.
+    proxy : ProxyResult, optional
+    mitigation : DataFrame, optional
+        From :func:`mitigation_tradeoffs`.
+    published : bool, default=True
+    unavailable : mapping, optional
+        ``{"proxy": reason, "mitigation": reason}`` for a section that could not be computed
+        (pass None for it): HTML and Markdown show "This section could not be computed:
+        <reason>." in that section (escaped); the JSON carries
+        ``"unavailable": {"proxy_check": reason, "mitigation": reason}``.
 
     Examples
     --------
     >>> reports = render_all(result, {"model": "vendor score v2"})  # doctest: +SKIP
     >>> for name, text in reports.items():                          # doctest: +SKIP
     ...     (out_dir / name).write_text(text)
+    >>> render_all(result, proxy=None, unavailable={"proxy": "fairlearn is not installed"})  # doctest: +SKIP
     """
-    kwargs = {"context": context, "proxy": proxy, "mitigation": mitigation, "published": published}
+    kwargs = {"context": context, "proxy": proxy, "mitigation": mitigation, "published": published,
+              "unavailable": unavailable}
     return {"report.html": to_html(result, **kwargs), "report.md": to_markdown(result, **kwargs),
             "report.json": to_json(result, **kwargs)}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -220,25 +221,74 @@ def _method(result, published: bool) -> Section:
         f"{p.min_cell_count}, all four and every rate, interval, ROC AUC and comparison of that group are "
         f"withheld. When a withheld count could be worked out by subtracting the other groups from the total, "
         f"the next-smallest group is withheld in full too (secondary suppression); calibration bands likewise. "
+        f"The same holds across tables: no withheld count follows from any sum or difference of published "
+        f"counts of this report (for example a group's total minus the intersection cells inside it), so a "
+        f"few more cells, calibration rows or groups may be withheld. "
         f"Other counts are rounded to the nearest {p.round_to} (the operating point's too); rates, ratios "
         f"and differences are computed from unrounded counts and published to {RATE_DECIMALS} decimal places."
         + ("" if published else " THIS IS THE FULL, UNSUPPRESSED VERSION: do not publish."),
         "Missing values of a sensitive feature are reported as their own group, \"Missing\".",
         *[f"Not audited: {s}." for s in m.get("skipped_features", [])],
         "Mean scores are treated as fixed in the bootstrap; only observed rates carry intervals.",
-        ("Rounding and suppression protect each table; figures across overlapping tables (for example an "
-        "intersection and its parts) are not cross-checked for differencing."),
+        ("Suppression is checked across the audit's own tables; the mitigation table is not cross-checked "
+        "against them."),
     ])
 
 
-def build_sections(result, *, context=None, proxy=None, mitigation=None, published=True) -> list[Section]:
-    """All report sections, in reading order."""
+#: Sections a caller computes and may report as not computed, with their titles.
+OPTIONAL_SECTIONS = {"proxy": "Proxy check", "mitigation": "Mitigation options"}
+NOT_COMPUTED = "This section could not be computed: {reason}"
+BAD_UNAVAILABLE = ("unavailable must be a mapping {{section: reason}} with sections 'proxy' or 'mitigation'; "
+                   "got {got}.")
+UNKNOWN_SECTION = "unavailable names section {name!r}; expected 'proxy' or 'mitigation'."
+BAD_REASON = "unavailable[{name!r}] must be a non-empty string (why the section could not be computed); got {got!r}."
+BOTH_GIVEN = ("{name} was given and unavailable[{name!r}] says it could not be computed; "
+              "expected one or the other.")
+
+
+def check_unavailable(unavailable, *, proxy=None, mitigation=None) -> dict[str, str]:
+    """The sections that could not be computed, ``{"proxy" or "mitigation": reason}``, checked."""
+    if unavailable is None:
+        return {}
+    if not isinstance(unavailable, Mapping):
+        raise TypeError(BAD_UNAVAILABLE.format(got=type(unavailable).__name__))
+    given = {"proxy": proxy, "mitigation": mitigation}
+    out = {}
+    for name, reason in unavailable.items():
+        if name not in OPTIONAL_SECTIONS:
+            raise ValueError(UNKNOWN_SECTION.format(name=name))
+        if not isinstance(reason, str) or not reason.strip():
+            raise ValueError(BAD_REASON.format(name=name, got=reason))
+        if given[name] is not None:
+            raise ValueError(BOTH_GIVEN.format(name=name))
+        out[name] = reason.strip()
+    return out
+
+
+def not_computed_text(reason: str) -> str:
+    """The sentence shown in place of a section: "This section could not be computed: <reason>."."""
+    return NOT_COMPUTED.format(reason=reason) + ("" if reason.endswith((".", "!", "?")) else ".")
+
+
+def build_sections(result, *, context=None, proxy=None, mitigation=None, published=True,
+                   unavailable=None) -> list[Section]:
+    """All report sections, in reading order.
+
+    ``unavailable`` maps "proxy" or "mitigation" to why that section could not be computed;
+    the section is then shown with that reason instead of being left out.
+    """
+    missing = check_unavailable(unavailable, proxy=proxy, mitigation=mitigation)
     sections = [_summary(result, dict(context or {}), published), _findings(result, published),
                 _disparities(result, published),
                 _groups(result, published), _calibration(result, published)]
     if proxy is not None:
         sections.append(_proxy(proxy))
+    elif "proxy" in missing:
+        sections.append(Section(OPTIONAL_SECTIONS["proxy"], paragraphs=[not_computed_text(missing["proxy"])]))
     if mitigation is not None:
         sections.append(_mitigation(mitigation, result, published))
+    elif "mitigation" in missing:
+        sections.append(Section(OPTIONAL_SECTIONS["mitigation"],
+                                paragraphs=[not_computed_text(missing["mitigation"])]))
     sections.append(_method(result, published))
     return sections

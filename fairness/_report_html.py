@@ -22,14 +22,16 @@ table{page-break-inside:auto}tr{page-break-inside:avoid}.charts{page-break-insid
 
 
 def to_html(result, *, context=None, proxy=None, mitigation=None, published=True,
-            title="Fairness audit") -> str:
+            title="Fairness audit", unavailable=None) -> str:
     """The fairness report as one self-contained HTML page (same content as :func:`to_markdown`).
 
     Opens with the plain-English summary and traffic light, then findings, tables with
-    intervals, calibration by group, proxy check and mitigation (when given) and the
-    data and method notes. Parameters as for :func:`to_markdown`.
+    intervals, calibration by group, proxy check and mitigation (when given, or the reason
+    they could not be computed) and the data and method notes. Parameters as for
+    :func:`to_markdown`.
     """
-    sections = build_sections(result, context=context, proxy=proxy, mitigation=mitigation, published=published)
+    sections = build_sections(result, context=context, proxy=proxy, mitigation=mitigation, published=published,
+                              unavailable=unavailable)
     heading = title if published else f"{title} (FULL VERSION: NOT FOR PUBLICATION)"
     light = result.traffic_light
     out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',

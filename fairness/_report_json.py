@@ -9,8 +9,10 @@ import numpy as np
 import pandas as pd
 
 from placerisk.fairness._mitigation import publish_mitigation
+from placerisk.fairness._report_content import check_unavailable
 
 SCHEMA_VERSION = 1
+_JSON_KEYS = {"proxy": "proxy_check", "mitigation": "mitigation"}  # render_all's name -> the JSON section
 
 
 def _clean(value):
@@ -29,10 +31,16 @@ def _records(frame: pd.DataFrame) -> list[dict]:
     return [_clean(r) for r in frame.to_dict("records")]
 
 
-def to_dict(result, *, context=None, proxy=None, mitigation=None, published=True) -> dict:
+def to_dict(result, *, context=None, proxy=None, mitigation=None, published=True, unavailable=None) -> dict:
     """The audit as a JSON-ready dict; NaN becomes null; suppressed cells are null and named in
     each row's ``suppressed`` list; findings, the operating point and the mitigation table are
-    suppressed and rounded by the same rules. ``published=False`` gives unsuppressed figures."""
+    suppressed and rounded by the same rules. ``published=False`` gives unsuppressed figures.
+
+    ``unavailable`` (``{"proxy": reason, "mitigation": reason}``, as for :func:`to_markdown`)
+    adds ``"unavailable": {"proxy_check": reason, "mitigation": reason}``, keyed by the
+    sections left out; the key is absent when every section given was computed.
+    """
+    missing = check_unavailable(unavailable, proxy=proxy, mitigation=mitigation)
     out = {
         "schema_version": SCHEMA_VERSION,
         "published": published,
@@ -50,10 +58,13 @@ def to_dict(result, *, context=None, proxy=None, mitigation=None, published=True
                               "method": _clean(proxy.method)}
     if mitigation is not None:
         out["mitigation"] = _records(publish_mitigation(mitigation, result.policy) if published else mitigation)
+    if missing:
+        out["unavailable"] = {_JSON_KEYS[name]: reason for name, reason in missing.items()}
     return out
 
 
-def to_json(result, *, context=None, proxy=None, mitigation=None, published=True, indent=2) -> str:
+def to_json(result, *, context=None, proxy=None, mitigation=None, published=True, indent=2,
+            unavailable=None) -> str:
     """:func:`to_dict` serialised as JSON text."""
-    return json.dumps(to_dict(result, context=context, proxy=proxy, mitigation=mitigation, published=published),
-                      indent=indent, ensure_ascii=False)
+    return json.dumps(to_dict(result, context=context, proxy=proxy, mitigation=mitigation, published=published,
+                              unavailable=unavailable), indent=indent, ensure_ascii=False)

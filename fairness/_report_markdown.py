@@ -41,7 +41,7 @@ def render_sections(sections: list[Section], title: str) -> str:
 
 
 def to_markdown(result, *, context=None, proxy=None, mitigation=None, published=True,
-                title="Fairness audit") -> str:
+                title="Fairness audit", unavailable=None) -> str:
     """The fairness report as Markdown (same content as :func:`to_html`, without charts).
 
     Parameters
@@ -55,6 +55,11 @@ def to_markdown(result, *, context=None, proxy=None, mitigation=None, published=
         From :func:`mitigation_tradeoffs`.
     published : bool, default=True
         Suppressed and rounded figures; ``False`` gives the full version (not for publication).
+    title : str, default="Fairness audit"
+    unavailable : mapping, optional
+        ``{"proxy": reason, "mitigation": reason}`` for a section that could not be computed
+        (then pass None for it): the section shows "This section could not be computed: <reason>."
     """
-    sections = build_sections(result, context=context, proxy=proxy, mitigation=mitigation, published=published)
+    sections = build_sections(result, context=context, proxy=proxy, mitigation=mitigation, published=published,
+                              unavailable=unavailable)
     return render_sections(sections, title if published else f"{title} (FULL VERSION: NOT FOR PUBLICATION)")

@@ -8,7 +8,8 @@ Rules (see docs/fairness.md, "Small-cell suppression"):
   every confusion-derived figure of that group is hidden (``_tables``);
 * secondary: when a hidden count could be recovered by subtracting the published
   counts of the other groups from the total, further groups are hidden in full
-  (:func:`secondary_suppression`);
+  (:func:`secondary_suppression`); across the tables of one report (an intersection
+  and its parts, calibration rows and their groups), ``_linked`` hides more;
 * rounding: published counts are rounded to a multiple of ``round_to``; published
   rates, ratios and differences to :data:`RATE_DECIMALS` decimal places.
 

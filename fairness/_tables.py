@@ -6,6 +6,8 @@ import numpy as np
 import pandas as pd
 
 from placerisk.fairness._group_stats import GroupStats, interval
+from placerisk.fairness._linked import linked_secondary
+from placerisk.fairness._linked_system import Links
 from placerisk.fairness._metrics import count_dependencies
 from placerisk.fairness._policy import FairnessPolicy
 from placerisk.fairness._suppression import RATE_DECIMALS, publish_table, secondary_suppression
@@ -63,7 +65,7 @@ def by_group_table(stats: GroupStats, reference: int, level: float) -> pd.DataFr
 
 
 def calibration_table(stats: GroupStats, band_low: np.ndarray, band_high: np.ndarray, level: float) -> pd.DataFrame:
-    """One row per group and score band: mean score against observed outcome rate."""
+    """One row per group and score band: mean score against observed outcome rate (bands holding families)."""
     feature = stats.feature
     per_band = stats.cells.sum(axis=1)  # (groups, outcome, bands)
     n_groups, _, n_bands = per_band.shape
@@ -85,7 +87,9 @@ def calibration_table(stats: GroupStats, band_low: np.ndarray, band_high: np.nda
         "observed_rate_low": lo.ravel(),
         "observed_rate_high": hi.ravel(),
     })
-    return table[table["n"] > 0].reset_index(drop=True)
+    # A group's empty band is kept (withheld when published): leaving it out would show a zero.
+    # Only bands holding no family at all (possible with tied scores) are left out.
+    return table[np.tile(n.sum(axis=0) > 0, n_groups)].reset_index(drop=True)
 
 
 def disparity_table(stats: GroupStats, by_group: pd.DataFrame, reference: int, policy: FairnessPolicy,
@@ -159,10 +163,14 @@ def _group_masks(table: pd.DataFrame, min_cell_count: int) -> tuple[np.ndarray, 
     return withheld, secondary
 
 
-def publish_group_table(table: pd.DataFrame, policy: FairnessPolicy) -> tuple[pd.DataFrame, np.ndarray]:
-    """Published copy of a by-group (or overall) table, and which rows are withheld or secondary."""
+def publish_group_table(table: pd.DataFrame, policy: FairnessPolicy, masks: tuple | None = None
+                        ) -> tuple[pd.DataFrame, np.ndarray]:
+    """Published copy of a by-group (or overall) table, and which rows are withheld or secondary.
+
+    ``masks`` (withheld, hidden in full) replaces the within-table rules' own masks.
+    """
     spec = publish_specs()["by_group"]
-    withheld, secondary = _group_masks(table, policy.min_cell_count)
+    withheld, secondary = _group_masks(table, policy.min_cell_count) if masks is None else masks
     either = withheld | secondary
     hide = {c: (either if c in CONFUSION else secondary) for c in COUNT_COLUMNS}
     hide["mean_score"] = secondary
@@ -192,10 +200,23 @@ def publish_disparities(table: pd.DataFrame, hidden_groups: set, policy: Fairnes
     return out
 
 
-def publish_calibration(table: pd.DataFrame, hidden_groups: set, policy: FairnessPolicy) -> pd.DataFrame:
+def publish_calibration(table: pd.DataFrame, hidden_groups: set, policy: FairnessPolicy,
+                        extra: np.ndarray | None = None) -> pd.DataFrame:
     """Published calibration: a row is hidden in full when any of its counts is small, when its
     group is hidden in full, or (secondary) when another hidden row of the same band (across
-    groups) or of the same group (across bands) could otherwise be recovered by subtraction."""
+    groups) or of the same group (across bands) could otherwise be recovered by subtraction.
+    ``extra`` marks further rows to hide (cross-table suppression)."""
+    row_hidden = calibration_hidden(table, hidden_groups, policy)
+    if extra is not None:
+        row_hidden = row_hidden | extra
+    spec = publish_specs()["calibration"]
+    return publish_table(table, counts=spec["counts"], derived=spec["derived"], min_cell_count=policy.min_cell_count,
+                         round_to=policy.round_to, hide=dict.fromkeys((*CALIBRATION_COUNTS, *CALIBRATION_NUMBERS),
+                                                                      row_hidden), decimals=RATE_DECIMALS)
+
+
+def calibration_hidden(table: pd.DataFrame, hidden_groups: set, policy: FairnessPolicy) -> np.ndarray:
+    """Calibration rows hidden by the within-table rules (see :func:`publish_calibration`)."""
     limit = policy.min_cell_count
     counts = {c: table[c].to_numpy(dtype=float) for c in CALIBRATION_COUNTS}
     row_hidden = np.zeros(len(table), dtype=bool)
@@ -214,25 +235,34 @@ def publish_calibration(table: pd.DataFrame, hidden_groups: set, policy: Fairnes
             if extra.any():
                 row_hidden[idx[extra]] = True
                 changed = True
-    spec = publish_specs()["calibration"]
-    return publish_table(table, counts=spec["counts"], derived=spec["derived"], min_cell_count=limit,
-                         round_to=policy.round_to, hide=dict.fromkeys((*CALIBRATION_COUNTS, *CALIBRATION_NUMBERS),
-                                                                      row_hidden), decimals=RATE_DECIMALS)
+    return row_hidden
 
 
-def publish_all(full: dict[str, pd.DataFrame], policy: FairnessPolicy, level: float) -> dict[str, pd.DataFrame]:
-    """Every published table from the full ones (the full tables are not modified)."""
-    overall, _ = publish_group_table(full["overall"], policy)
-    by_group, group_hidden = publish_group_table(full["by_group"], policy)
-    hidden = {(f, g) for f, g, h in zip(full["by_group"]["feature"], full["by_group"]["group"], group_hidden,
-                                        strict=True) if h}
+def publish_all(full: dict[str, pd.DataFrame], policy: FairnessPolicy, level: float,
+                links: Links | None = None) -> dict[str, pd.DataFrame]:
+    """Every published table from the full ones (the full tables are not modified).
+
+    With ``links`` (from the audit's rows), secondary suppression also holds across the
+    tables (:func:`~placerisk.fairness._linked.linked_secondary`); without, within each table only.
+    """
+    limit = policy.min_cell_count
+    keys = list(zip(full["by_group"]["feature"], full["by_group"]["group"], strict=True))
+    withheld, secondary = _group_masks(full["by_group"], limit)
     # Calibration rows of a group hidden in full (secondary suppression) are hidden too.
-    _, secondary = _group_masks(full["by_group"], policy.min_cell_count)
-    in_full = {(f, g) for f, g, h in zip(full["by_group"]["feature"], full["by_group"]["group"], secondary,
-                                         strict=True) if h}
+    in_full = {key for key, h in zip(keys, secondary, strict=True) if h}
+    cal_extra = None
+    if links is not None:
+        overall_withheld, _ = _group_masks(full["overall"], limit)
+        more_w, more_f, cal_extra = linked_secondary(
+            links, np.concatenate([overall_withheld, withheld]), np.concatenate([[False], secondary]),
+            calibration_hidden(full["calibration"], in_full, policy), limit)
+        withheld, secondary = withheld | more_w[1:], secondary | more_f[1:]
+    overall, _ = publish_group_table(full["overall"], policy)
+    by_group, group_hidden = publish_group_table(full["by_group"], policy, (withheld, secondary))
+    hidden = {key for key, h in zip(keys, group_hidden, strict=True) if h}
     return {
         "overall": overall,
         "by_group": by_group,
         "disparities": publish_disparities(full["disparities"], hidden, policy, level),
-        "calibration": publish_calibration(full["calibration"], in_full, policy),
+        "calibration": publish_calibration(full["calibration"], in_full, policy, cal_extra),
     }

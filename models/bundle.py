@@ -23,6 +23,7 @@ from sklearn.calibration import CalibratedClassifierCV
 from sklearn.frozen import FrozenEstimator
 
 BANDS = 20
+CALIBRATION_FOLDS = 5  # CalibratedClassifierCV's default, written out
 
 
 def fit_calibrator(estimator, X: pd.DataFrame, y, method: str = "isotonic") -> CalibratedClassifierCV:
@@ -32,7 +33,12 @@ def fit_calibrator(estimator, X: pd.DataFrame, y, method: str = "isotonic") -> C
     y = np.asarray(y)
     if len(np.unique(y)) != 2:
         raise ValueError(f"calibration data: got classes {np.unique(y).tolist()}; expected both 0 and 1")
-    return CalibratedClassifierCV(FrozenEstimator(estimator), method=method).fit(X, y)
+    fewest = int(min((y == 0).sum(), (y == 1).sum()))
+    if fewest < CALIBRATION_FOLDS:
+        raise ValueError(f"calibration data: got {int((y == 0).sum())} rows without the outcome and {int((y == 1).sum())} with it; "
+                         f"expected at least {CALIBRATION_FOLDS} of each (the calibrator is fitted in {CALIBRATION_FOLDS} folds): "
+                         "add families or snapshots")
+    return CalibratedClassifierCV(FrozenEstimator(estimator), method=method, cv=CALIBRATION_FOLDS).fit(X, y)
 
 
 def ventile_edges(rank_score: np.ndarray) -> np.ndarray:

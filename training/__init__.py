@@ -6,7 +6,8 @@ and logs to MLflow.
 
 from placerisk.training.candidates import KINDS, CandidateSpec
 from placerisk.training.data import TrainingData
-from placerisk.training.fit import FittedCandidate, fit_candidate
+from placerisk.training.fit import FittedCandidate, fit_candidate, validation_families
+from placerisk.training.margin import Margin
 from placerisk.training.metrics import (
     calibration_curve,
     calibration_error,
@@ -31,6 +32,7 @@ __all__ = [
     "CandidateResult",
     "CandidateSpec",
     "FittedCandidate",
+    "Margin",
     "Split",
     "TrainingData",
     "TrainingResult",
@@ -48,4 +50,5 @@ __all__ = [
     "snapshot_dates",
     "top_decile_lift",
     "train_and_evaluate",
+    "validation_families",
 ]

@@ -17,7 +17,7 @@ KINDS = ("rule", "best_single_feature", "logistic", "lightgbm")
 
 @dataclass(frozen=True)
 class CandidateSpec:
-    """One candidate and its hyperparameter grid (searched on the calibration snapshot, never the test one)."""
+    """One candidate and its hyperparameter grid (searched on a validation part of the training rows, never on a later snapshot)."""
 
     name: str
     kind: str

@@ -8,7 +8,8 @@ function, so the two can never disagree.
 
 A version may become champion only when all hold:
 
-- it beats the best baseline on the primary metric;
+- it beats the best baseline on the primary metric by a margin that means something: better in
+  every test split, or a paired bootstrap interval of the difference above 0 (``TrainingResult.margin``);
 - it passed the fairness policy: no red light on any test snapshot, and every
   configured sensitive attribute was audited on every test snapshot;
 - it was validated over time (not by an id holdout).
@@ -63,7 +64,8 @@ def reasons_against(inputs: GateInputs) -> list[str]:
     """Why a version may not become champion (empty when it may)."""
     reasons = []
     if not inputs.beats_baselines:
-        reasons.append(f"it does not beat the best baseline ({inputs.best_baseline}) on {inputs.primary_metric}")
+        reasons.append(f"it does not beat the best baseline ({inputs.best_baseline}) on {inputs.primary_metric} by the required margin "
+                       "(better in every test split, or a paired bootstrap interval of the difference above 0)")
     if not inputs.fairness_passed:
         light = "no audit" if inputs.fairness_light == "none" else inputs.fairness_light
         missing = f"; not audited: {','.join(inputs.fairness_missing)}" if inputs.fairness_missing else ""

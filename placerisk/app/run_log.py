@@ -75,6 +75,11 @@ def _log_parent(run: TrainingRun) -> None:
     mlflow.log_text(run.plan + "\n", "split_plan.txt")
     mlflow.log_dict({**run.assembled.provenance, "code": code, "unlabelled_rows": run.assembled.unlabelled}, "data_provenance.json")
     mlflow.log_text(run.table.drop(columns=["baseline"]).to_csv(index=False), "metrics_by_split.csv")
+    margin = result.margin
+    mlflow.log_dict(margin.to_dict(), "margin.json")  # the evidence behind "beats the best baseline"
+    mlflow.set_tag("beats_baselines_rule", margin.rule)
+    mlflow.log_metrics({k: float(v) for k, v in {"margin_mean_difference": margin.mean_difference, "margin_interval_low": margin.interval[0],
+                                                 "margin_interval_high": margin.interval[1]}.items() if v is not None and np.isfinite(v)})
     for i in range(len(result.splits)):
         _log_figure(plots.precision_at_k_curve(result, data, i, int(result.model.metadata["k"])), f"plots/precision_at_k_split{i + 1}.png")
 
@@ -83,7 +88,8 @@ def _log_candidate(run: TrainingRun, c) -> None:
     result, data = run.result, run.assembled.data
     mlflow.set_tags({"candidate": c.spec.name, "kind": c.spec.kind, "baseline": str(c.spec.is_baseline).lower()})
     mlflow.log_dict({"description": c.spec.description, "grid": list(c.spec.grid), "chosen_per_split": c.params,
-                     "search_per_split": c.searches}, "candidate.json")
+                     "search_per_split": c.searches, "search_scored_on": "a validation part of the training families (never the "
+                     "calibration or test snapshot)"}, "candidate.json")
     for step, m in enumerate(c.metrics, start=1):
         mlflow.log_metrics({f"test_{key}": float(v) for key, v in m.items() if np.isfinite(v)}, step=step)
     mlflow.log_metrics({f"mean_{key}": float(v) for key, v in c.mean().items() if np.isfinite(v)})
@@ -143,22 +149,30 @@ def _log_figure(fig, path: str) -> None:
 
 def _proxy_and_mitigation(run: TrainingRun, preds) -> dict:
     """For the chosen model's latest test snapshot: which inputs stand in for each sensitive feature,
-    and what mitigating the first sensitive feature would cost in precision (options for the panel)."""
+    and what mitigating the first sensitive feature would cost in precision (options for the panel).
+
+    A section that cannot be computed never loses the trained run: the report says so, with the reason."""
     config, data = run.config, run.assembled.data
     if data.sensitive is None or data.sensitive.empty:
         return {}
     run.say("fairness: proxy check and mitigation options for the chosen model")
     rows, scores = by_family_id(preds, data)
     sens = data.sensitive.iloc[rows].reset_index(drop=True)
-    out = {}
-    try:  # options for the panel: a failure here must not lose the trained run
-        out["proxy"] = proxy_check(data.X.iloc[rows].reset_index(drop=True), sens, random_state=config.training.seed)
-        first = next((f for f in config.fairness.sensitive_features if f in sens.columns), sens.columns[0])
-        out["mitigation"] = mitigation_tradeoffs(data.y[rows], scores, sens[first], k=min(run.audit_k, len(rows)),
-                                                 policy=fairness_policy(config), random_state=config.training.seed)
-    except ValueError as err:
-        run.say(f"warning: fairness options left out of the report: {err}")
-    return out
+    first = next((f for f in config.fairness.sensitive_features if f in sens.columns), sens.columns[0])
+    sections = {
+        "proxy": lambda: proxy_check(data.X.iloc[rows].reset_index(drop=True), sens, random_state=config.training.seed),
+        "mitigation": lambda: mitigation_tradeoffs(data.y[rows], scores, sens[first], k=min(run.audit_k, len(rows)),
+                                                   policy=fairness_policy(config), random_state=config.training.seed),
+    }
+    out: dict = {}
+    unavailable: dict[str, str] = {}
+    for name, compute in sections.items():
+        try:
+            out[name] = compute()
+        except ValueError as err:  # e.g. a group too small for the options
+            unavailable[name] = str(err)
+            run.say(f"warning: the {name} section could not be computed: {err}")
+    return {**out, **({"unavailable": unavailable} if unavailable else {})}
 
 
 def _card_metadata(run: TrainingRun) -> dict:
@@ -173,6 +187,6 @@ def _card_metadata(run: TrainingRun) -> dict:
         "outcome": config.outcome.description,
         "training_data": f"snapshots {m['train_dates'][0]} to {m['train_dates'][-1]} ({len(run.assembled.data.y):,} labelled family-snapshots)",
         "evaluation_data": f"rolling-origin test snapshots: {', '.join(str(s.test_date) for s in result.splits)}",
-        "baseline": f"best baseline: {result.best_baseline}; beats it on {result.primary_metric}: {result.beats_baselines}",
+        "baseline": result.margin.sentence,
         "human_oversight": "Weekly lists are reviewed by team leads; the ethics panel approves each model (placerisk approve).",
     }

@@ -17,9 +17,16 @@ def read_csv_as_text(path: Path) -> pa.Table:
     order mark (Excel's "CSV UTF-8") is ignored. Column names come from the
     same parser, so they always match.
     """
-    names = pacsv.open_csv(path).schema.names
+    source = path
+    if path.stat().st_size < 1 << 16:
+        data = path.read_bytes()
+        if data.strip() and b"\n" not in data:  # a header without its final newline: a file with no rows, not an unreadable one
+            source = pa.BufferReader(data + b"\n")
+    names = pacsv.open_csv(source).schema.names
+    if isinstance(source, pa.BufferReader):
+        source.seek(0)
     return pacsv.read_csv(
-        path,
+        source,
         convert_options=pacsv.ConvertOptions(
             column_types={n: pa.string() for n in names},
             null_values=[""],

@@ -45,6 +45,16 @@ def test_calibration_refuses_one_class_and_unknown_methods(train_cal):
         fit_calibrator(estimator, X_cal, y_cal, method="beta")
 
 
+def test_calibration_on_too_few_of_a_class_is_a_clear_error_not_a_library_one(train_cal):
+    X, y, X_cal, y_cal = train_cal
+    estimator = logistic_regression().fit(X, y)
+    few = np.r_[np.flatnonzero(y_cal == 0)[:50], np.flatnonzero(y_cal == 1)[:4]]
+    with pytest.raises(ValueError, match=r"got 50 rows without the outcome and 4 with it; expected at least 5 of each"):
+        fit_calibrator(estimator, X_cal.iloc[few], y_cal[few])
+    enough = np.r_[np.flatnonzero(y_cal == 0)[:50], np.flatnonzero(y_cal == 1)[:5]]
+    assert fit_calibrator(estimator, X_cal.iloc[enough], y_cal[enough]) is not None
+
+
 def test_ventile_edges_split_distinct_scores_into_twenty_equal_bands(logistic_model):
     scores = np.random.default_rng(0).random(4000)
     edges = ventile_edges(scores)

@@ -17,10 +17,15 @@ from .conftest import (
     LOGISTIC,
     RULE,
     make_data,
+    make_frames,
     make_splits,
+    sigmoid,
 )
 
 K = 50
+# two grid points that stop early well before the last round
+EAGER = CandidateSpec("lightgbm", "lightgbm", grid=tuple({"n_estimators": 300, "num_leaves": leaves, "min_child_samples": 20, "learning_rate": 0.3}
+                                                       for leaves in (7, 3)))
 
 
 def run(data, candidates=CANDIDATES, **kwargs):
@@ -71,9 +76,78 @@ def test_chosen_and_baseline_comparison_follow_the_mean_primary_metric(result):
     assert result.primary_metric == "precision_at_k"
     assert result.chosen == max(learnt, key=learnt.get)
     assert result.best_baseline == "rule_violence"
-    assert result.beats_baselines == (means[result.chosen] > means["rule_violence"])
     # the label also depends on contacts and days since contact, which the one-column rule ignores
-    assert result.beats_baselines is True
+    assert result.beats_baselines is True and result.margin.beats is True and result.model.metadata["beats_baselines"] is True
+    m = result.margin
+    assert (m.metric, m.candidate, m.baseline, m.splits) == ("precision_at_k", result.chosen, "rule_violence", ("split 1", "split 2"))
+    chosen, rule = result.result(result.chosen).metrics, result.result("rule_violence").metrics
+    assert m.differences == pytest.approx([a["precision_at_k"] - b["precision_at_k"] for a, b in zip(chosen, rule, strict=True)], abs=1e-12)
+    # 50 of 500 rows is a small list: better in both splits, but the interval of the mean difference reaches 0
+    assert m.rule == "every_split" and m.interval[0] == 0 < m.interval[1] and m.n_resamples == 500 and m.confidence == 0.95
+    assert result.model.metadata["margin"] == m.to_dict()
+
+
+def test_a_higher_mean_by_chance_no_longer_beats_the_baseline():
+    # The label depends on violence_12m only, the rule's own column: the logistic regression is ahead on the mean by
+    # chance (ahead in split 1, behind in split 2). The old strict ">" of the means said it beat the rule.
+    X, meta, _ = make_frames(seed=2)
+    rng = np.random.default_rng(102)
+    meta = meta.assign(label=(rng.random(len(X)) < sigmoid(-2.4 + 0.9 * X["violence_12m"].to_numpy())).astype(float))
+    res = run(TrainingData.from_frames(X, meta), candidates=(RULE, LOGISTIC))
+    means = {c.spec.name: c.mean()["precision_at_k"] for c in res.candidates}
+    assert means["logistic"] > means["rule_violence"]
+    assert res.beats_baselines is False and res.model.metadata["beats_baselines"] is False
+    assert res.margin.differences[0] > 0 > res.margin.differences[1] and res.margin.interval[0] < 0 < res.margin.interval[1]
+    assert res.margin.rule == "neither"
+    assert res.margin.sentence.startswith("logistic does not beat the best baseline (rule_violence) on precision_at_k: better in 1 of 2")
+
+
+def test_without_a_baseline_nothing_is_beaten(data):
+    res = run(data, candidates=(LOGISTIC,))
+    assert res.best_baseline is None and res.beats_baselines is False
+    assert res.margin.rule == "no_baseline" and res.margin.baseline is None and res.model.metadata["margin"]["beats"] is False
+
+
+def test_a_primary_metric_that_cannot_rank_and_bad_settings_are_refused_before_any_fit(data):
+    messages = []
+    with pytest.raises(ValueError, match=r"primary_metric: got 'brier'; expected a ranking metric"):
+        run(data, candidates=(RULE, LOGISTIC), primary_metric="brier", progress=messages.append)
+    with pytest.raises(ValueError, match=r"confidence: got 1.2; expected a number between 0.5 and 1"):
+        run(data, candidates=(RULE, LOGISTIC), margin_confidence=1.2, progress=messages.append)
+    with pytest.raises(ValueError, match=r"n_resamples: got 10; expected at least 20"):
+        run(data, candidates=(RULE, LOGISTIC), margin_resamples=10, progress=messages.append)
+    with pytest.raises(ValueError, match=r"validation share: got 0; expected a number between 0 and 1"):
+        run(data, candidates=(RULE, LOGISTIC), validation_share=0, progress=messages.append)
+    assert messages == []
+
+
+def test_calibration_labels_reach_the_calibrators_only(data):
+    # Scramble the labels of 2023-07-01, split 2's calibration snapshot (split 1 never sees it), then, in another run, of
+    # 2024-01-01, the final fit's calibration snapshot (split 2's test). Grid points, validation scores, boosting rounds and
+    # the fitted models stay exactly the same; only the calibrated probabilities move.
+    splits, final = make_splits()
+    candidates = (RULE, LOGISTIC, EAGER)
+
+    def scrambled(date):
+        y, rows = data.y.copy(), data.rows([date])
+        y[rows] = np.random.default_rng(11).permutation(y[rows])
+        return run(dataclasses.replace(data, y=y), candidates=candidates)
+
+    before, split2, deployed = run(data, candidates=candidates), scrambled(splits[1].calibration_date), scrambled(final.calibration_date)
+    assert max(e["trees"] for search in before.result("lightgbm").searches for e in search) < 300  # stopped early: rounds could move
+    for b, a in zip(before.candidates, split2.candidates, strict=True):
+        assert b.params == a.params and str(b.searches) == str(a.searches)  # str: NaN scores
+        for p, q in zip(b.predictions, a.predictions, strict=True):
+            np.testing.assert_array_equal(p.rank_score, q.rank_score)
+        np.testing.assert_array_equal(b.predictions[0].probability, a.predictions[0].probability)
+        assert not np.allclose(b.predictions[1].probability, a.predictions[1].probability), b.spec.name
+    assert deployed.chosen == before.chosen
+    for key in ("params", "trees", "validation_share"):
+        assert deployed.model.metadata[key] == before.model.metadata[key]
+    np.testing.assert_array_equal(deployed.model.rank_score(data.X), before.model.rank_score(data.X))
+    if before.model.metadata["kind"] == "lightgbm":
+        assert deployed.model.estimator.booster_.model_to_string() == before.model.estimator.booster_.model_to_string()
+    assert not np.allclose(deployed.model.predict_proba(data.X), before.model.predict_proba(data.X))
 
 
 def test_final_model_uses_the_final_split(result, data):
@@ -98,7 +172,7 @@ def test_final_model_uses_the_final_split(result, data):
 def test_same_inputs_and_random_state_give_identical_results(result, data):
     again = run(data, descriptions={"violence_12m": "Violence, last 12 months"})
     pd.testing.assert_frame_equal(result.table(), again.table())
-    assert again.chosen == result.chosen and again.model.metadata == result.model.metadata
+    assert again.chosen == result.chosen and again.model.metadata == result.model.metadata and again.margin == result.margin
     pd.testing.assert_frame_equal(result.model.predict(data.X), again.model.predict(data.X))
 
 
@@ -146,7 +220,9 @@ def test_a_one_class_part_is_refused_with_the_split_and_part_named(data):
 def test_progress_reports_each_split_and_the_final_fit(data):
     messages = []
     run(data, candidates=(RULE, LOGISTIC), progress=messages.append)
-    assert messages[0].startswith("split 1/2: train 1,500 rows, calibrate 500, test 500 (2023-10-01)")
+    assert messages[0].startswith("split 1/2: train 1,500 rows, calibrate 500, test 500 (2023-10-01); grid and early stopping on ")
+    assert messages[0].endswith(" training rows of held-out families")
+    assert any(m.startswith("logistic beats the best baseline (rule_violence) on precision_at_k") for m in messages)
     assert any(m.startswith("split 2/2: train 2,000 rows") for m in messages)
     assert messages[-1].startswith("final fit: ")
     assert isinstance(data, TrainingData)

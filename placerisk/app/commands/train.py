@@ -119,7 +119,8 @@ def _print_summary(result: TrainingResult, table: pd.DataFrame, lights: dict[str
         print(f"\nmean over {len(result.splits)} split(s) (k = {k}, one week's lists; list = {list_k}, {list_k // k} weeks' lists):")
         print(shown.to_string())
     verdict = "beats" if result.beats_baselines else "does NOT beat"
-    print(f"\nchosen: {result.chosen}; it {verdict} the best baseline ({result.best_baseline}) on {result.primary_metric}\n")
+    print(f"\nchosen: {result.chosen}; it {verdict} the best baseline ({result.best_baseline}) on {result.primary_metric}")
+    print(f"{result.margin.sentence}\n")
 
 
 def _print_outcome(config: Config, result: TrainingResult, run_id: str, version: str | None, gate: promotion.GateInputs) -> None:

@@ -28,6 +28,7 @@ def run(args: argparse.Namespace) -> int:
         out,
         max_bad_row_share=config.validation.max_bad_row_share,
         identifier_sample_rows=config.validation.identifier_sample_rows,
+        min_event_rows=config.validation.min_event_rows,
         memory_limit=config.engine.memory_limit,
         threads=config.engine.threads,
     )

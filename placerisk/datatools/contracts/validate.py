@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
+import statistics
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -21,11 +23,15 @@ from placerisk.datatools.contracts.checks import (
 )
 from placerisk.datatools.contracts.explain import explain
 from placerisk.datatools.contracts.schema import FileContract, contracts_hash
-from placerisk.datatools.privacy import find_identifiers, looks_like_identifier
-from placerisk.datatools.tables import read_csv_as_text, safe_reason
+from placerisk.datatools.privacy import find_identifiers, is_birth_column, judge_column, looks_like_identifier, prefilter_for
+from placerisk.datatools.tables import read_csv_as_text, safe_reason, separator_hint
 
 Status = Literal["accepted", "accepted_with_quarantine", "refused"]
 EXAMPLES_PER_FILE = 20
+SCAN_DISTINCT_LIMIT = 100_000  # distinct candidate values judged per column (beyond: row counts are lower bounds)
+SMALL_SHARE = 1 / 500  # an event source below this share of the other sources' rows per family is refused ...
+SMALL_MIN_ROWS = 10    # ... when that bound is at least this many rows (small extracts are never judged on noise)
+_INTEGER_TYPES = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT"}
 ROW = "_row"  # reserved: the 1-based data row number
 
 
@@ -76,6 +82,8 @@ def locate(data_dir: Path, name: str) -> tuple[Path | None, str | None]:
         return None, f"required file '{name}' not found in '{data_dir}': expected {name}.parquet or {name}.csv"
     if len(found) > 1:
         return None, f"both {found[0].name} and {found[1].name} are in '{data_dir}': expected exactly one file for '{name}'"
+    if not found[0].is_file():
+        return None, f"'{found[0]}' is a folder; expected the partner's {name} file ({name}.parquet or {name}.csv)"
     return found[0], None
 
 
@@ -97,9 +105,60 @@ def register_source(con: duckdb.DuckDBPyConnection, path: Path, view: str) -> di
     return {r[0]: r[1] for r in con.execute(f"DESCRIBE SELECT * EXCLUDE ({ROW}) FROM {quote(view)}").fetchall()}
 
 
-def _guard(con: duckdb.DuckDBPyConnection, view: str, sample_rows: int) -> list[str]:
+def _guard(con: duckdb.DuckDBPyConnection, view: str, sample_rows: int, scanned: dict[str, str]) -> list[str]:
+    """Identifier findings, one per column in file order: names and whole columns on a sample, then the full text scan."""
     sample = con.execute(f"SELECT * EXCLUDE ({ROW}) FROM {quote(view)} USING SAMPLE reservoir({int(sample_rows)} ROWS) REPEATABLE (42)").df()
-    return [f.message() for f in find_identifiers(sample)]
+    found = {f.column: f for f in find_identifiers(sample)}
+    found.update({f.column: f for f in _scan(con, view, scanned)})  # whole-column row counts beat the sample's
+    return [found[c].message() for c in map(str, sample.columns) if c in found]
+
+
+def _scanned_columns(contract: FileContract, types: dict[str, str]) -> dict[str, str]:
+    """The columns the identifier scan reads, each with the SQL for its text.
+
+    Contract text columns except the pseudonymous ids (``*_id``), and every column
+    not in the contract: text, whole numbers, floats (whole values only: an NHS
+    number saved as 9434765919.0) and, when named like a birth date, dates.
+    """
+    columns = {c.name: c for c in contract.columns}
+    out = {}
+    for name, sql_type in types.items():
+        q = quote(name)
+        if name in columns:
+            if columns[name].type == "string" and not name.endswith("_id"):
+                out[name] = f"CAST({q} AS VARCHAR)"
+        elif sql_type == "VARCHAR" or sql_type in _INTEGER_TYPES:
+            out[name] = f"CAST({q} AS VARCHAR)"
+        elif sql_type in ("FLOAT", "DOUBLE") or sql_type.startswith("DECIMAL"):
+            out[name] = f"CASE WHEN {q} = floor({q}) THEN CAST(TRY_CAST({q} AS HUGEINT) AS VARCHAR) END"
+        elif (sql_type == "DATE" or sql_type.startswith("TIMESTAMP")) and is_birth_column(name):
+            out[name] = f"CAST({q} AS VARCHAR)"
+    return out
+
+
+def _scan(con: duckdb.DuckDBPyConnection, view: str, text: dict[str, str]):
+    """Every row of the columns in ``text``: the RE2 prefilter in SQL, then each distinct kept value judged exactly."""
+    if not text:
+        return []
+    columns = list(text)
+    pattern = {c: prefilter_for(c) for c in columns}
+    counts = con.execute("SELECT " + ", ".join(
+        f"count({text[c]}), count(*) FILTER (WHERE regexp_matches({text[c]}, {literal(pattern[c])}))" for c in columns
+    ) + f" FROM {quote(view)}").fetchall()[0]
+    findings = []
+    for i, column in enumerate(columns):
+        rows, candidates = counts[2 * i], counts[2 * i + 1]
+        if not candidates:
+            continue
+        counted = con.execute(
+            f"SELECT v, count(*) FROM (SELECT {text[column]} AS v FROM {quote(view)}) "
+            f"WHERE regexp_matches(v, {literal(pattern[column])}) GROUP BY v LIMIT {SCAN_DISTINCT_LIMIT + 1}"
+        ).fetchall()
+        complete = len(counted) <= SCAN_DISTINCT_LIMIT
+        finding = judge_column(column, counted[:SCAN_DISTINCT_LIMIT], rows, complete=complete)
+        if finding is not None:
+            findings.append(finding)
+    return findings
 
 
 def check_file(
@@ -111,6 +170,7 @@ def check_file(
     max_bad_row_share: float,
     identifier_sample_rows: int,
     refused: set[str],
+    min_event_rows: int = 1,
 ) -> FileResult:
     path, problem = locate(data_dir, contract.name)
     result = FileResult(contract.name, str(path) if path else None)
@@ -127,25 +187,32 @@ def check_file(
         return _refuse(result, f"'{path}' has a column named '{ROW}', which is reserved for row numbers: rename it")
     except (duckdb.Error, pa.ArrowInvalid, OSError, UnicodeDecodeError) as err:
         return _refuse(result, f"'{path}' could not be read: {safe_reason(err)}")
-    identifiers = _guard(con, view, identifier_sample_rows)
+    identifiers = _guard(con, view, identifier_sample_rows, _scanned_columns(contract, types))
     if identifiers:
         return _refuse(result, f"'{path}' carries direct identifiers and is refused: " + "; ".join(identifiers))
     missing = [c.name for c in contract.columns if c.name not in types]
     if missing:
-        return _refuse(result, f"'{path}' is missing column(s) {', '.join(missing)}: expected {', '.join(contract.column_names)}")
+        return _refuse(result, f"'{path}' is missing column(s) {', '.join(missing)}: expected {', '.join(contract.column_names)}"
+                               + separator_hint(types))
     extra = [c for c in types if c not in contract.column_names]
     if extra:
         result.warnings.append(f"column(s) {', '.join(extra)} not in the contract: ignored (never ingested)")
 
-    result.rows = con.execute(f"SELECT count(*) FROM {quote(view)}").fetchone()[0]
+    result.rows = con.execute(f"SELECT count(*) FROM {quote(view)}").fetchall()[0][0]  # fetchone leaves it open
     if result.rows == 0:
         if contract.kind == "population":
             return _refuse(result, f"'{path}' has no rows: expected at least one (a truncated export?)")
+        if contract.kind == "events" and min_event_rows > 0:
+            return _refuse(result, f"'{path}' has no rows: expected {contract.event_source} events, at least "
+                                   f"{min_event_rows:,} (validation.min_event_rows); a truncated or failed export?")
         result.warnings.append("the file has no rows")
+    elif contract.kind == "events" and result.rows < min_event_rows:
+        return _refuse(result, f"'{path}' has {result.rows:,} rows: expected at least {min_event_rows:,} "
+                               f"{contract.event_source} events (validation.min_event_rows); a truncated or failed export?")
     sql = checked_sql(contract, quote(view), types)
     bad = quote(f"bad_{contract.name}")
     con.execute(f"CREATE OR REPLACE TEMP TABLE {bad} AS SELECT * FROM ({sql}) WHERE len(_reasons) > 0")
-    result.bad_rows = con.execute(f"SELECT count(*) FROM {bad}").fetchone()[0]
+    result.bad_rows = con.execute(f"SELECT count(*) FROM {bad}").fetchall()[0][0]
     result.reasons = dict(con.execute(f"SELECT r, count(*) FROM (SELECT unnest(_reasons) AS r FROM {bad}) GROUP BY r ORDER BY r").fetchall())
     if contract.key:
         con.execute(
@@ -206,6 +273,31 @@ def _refuse(result: FileResult, problem: str) -> FileResult:
     return result
 
 
+def _refuse_implausibly_small(contracts: tuple[FileContract, ...], results: list[FileResult]) -> None:
+    """Refuse an event file with far fewer rows per family than the other event files have.
+
+    The bound is `SMALL_SHARE` of the median rows per family of the other event files
+    (those that were read and have rows), applied only when it comes to `SMALL_MIN_ROWS`
+    rows or more. Nothing refers to an event file, so refusing it here blocks no other file.
+    """
+    by_name = {r.name: r for r in results}
+    families = next((by_name[c.name] for c in contracts if c.kind == "population" and c.key == "family_id"), None)
+    if families is None or families.status == "refused" or not families.rows:
+        return
+    events = [(c, by_name[c.name]) for c in contracts if c.kind == "events"]
+    for contract, result in events:
+        others = [r.rows / families.rows for c, r in events if c is not contract and r.rows > 0]
+        if result.status == "refused" or not others:
+            continue
+        typical = statistics.median(others)
+        bound = SMALL_SHARE * typical * families.rows
+        if bound >= SMALL_MIN_ROWS and result.rows < bound:
+            _refuse(result, (
+                f"'{result.path}' has {result.rows:,} rows for {families.rows:,} families ({result.rows / families.rows:.4f} per family): "
+                f"expected at least {math.ceil(bound):,} {contract.event_source} events, 1/{round(1 / SMALL_SHARE)} of the median "
+                f"rows per family of the other event files ({typical:.2f}); a truncated or failed export?"))
+
+
 def validate_extracts(
     contracts: tuple[FileContract, ...],
     data_dir: Path,
@@ -215,8 +307,12 @@ def validate_extracts(
     identifier_sample_rows: int,
     memory_limit: str = "4GB",
     threads: int | None = None,
+    min_event_rows: int = 1,
 ) -> ValidationReport:
-    """Check every contract's file in ``data_dir``; quarantine goes to ``out_dir/quarantine``."""
+    """Check every contract's file in ``data_dir``; quarantine goes to ``out_dir/quarantine``.
+
+    ``min_event_rows``: fewest rows accepted in an event file (``validation.min_event_rows``).
+    """
     started = time.perf_counter()
     out_dir.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect()
@@ -231,10 +327,12 @@ def validate_extracts(
         res = check_file(
             con, contract, data_dir, out_dir / "quarantine",
             max_bad_row_share=max_bad_row_share, identifier_sample_rows=identifier_sample_rows, refused=refused,
+            min_event_rows=min_event_rows,
         )
         if res.status == "refused":
             refused.add(contract.name)
         results.append(res)
+    _refuse_implausibly_small(contracts, results)
     con.close()
     return ValidationReport(
         data_dir=str(data_dir),

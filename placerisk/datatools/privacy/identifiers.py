@@ -1,9 +1,13 @@
 """Direct-identifier guard: find columns that look like personal identifiers.
 
 Partner extracts must carry no direct identifiers (names, NHS numbers, dates
-of birth, postcodes, addresses, email addresses, phone numbers). The guard
-looks at column names (works on an empty frame) and at a sample of values.
-Findings never quote a value from the data: values are personal data.
+of birth, postcodes, addresses, email addresses, phone numbers).
+`find_identifiers` looks at column names (works on an empty frame) and at a
+sample of values, column by column (a kind must fill a share of the column).
+`scan_text` and `judge_column` find identifiers inside text as well as whole
+values, and refuse on one row: `validate` runs them over whole columns, after
+the SQL `PREFILTER`. Findings never quote a value from the data: values are
+personal data.
 
 A column whose non-null values are all lowercase hex strings of 16-64
 characters (what :mod:`placerisk.datatools.privacy.pseudonymise` produces) is treated as
@@ -61,11 +65,14 @@ class IdentifierFinding:
         One of :data:`KINDS`.
     evidence : str
         Plain-English reason; never contains a value from the data.
+    rows : int or None
+        Rows holding `kind` when the whole column was scanned (`judge_column`); None for a sample.
     """
 
     column: str
     kind: str
     evidence: str
+    rows: int | None = None
 
     def message(self) -> str:
         """Return a one-line message, e.g. ``column 'nhs_no' looks like NHS numbers: ...``."""
@@ -257,8 +264,163 @@ def find_identifiers(sample: pd.DataFrame, *, min_share: float = 0.5,
 
 
 def looks_like_identifier(value: object) -> str | None:
-    """The identifier kind a single value looks like (e.g. "nhs_number"), or None.
+    """The identifier kind a single value looks like or holds inside its text (e.g. "nhs_number"), or None.
 
     Used to mask values before they are shown in a report.
     """
-    return _classify(value, False)
+    kind = _classify(value, False)
+    if kind is None and isinstance(value, str):
+        inside = scan_text(value).inside
+        kind = next((k for k in KINDS if k in inside), None)
+    return kind
+
+
+# --- inside text: the scan `validate` runs over whole columns ------------------
+#
+# `validate` scans every row of the columns that may carry text: the SQL
+# prefilter below (RE2, so DuckDB runs it over the whole column) keeps only
+# values that could hold an identifier, and `scan_text` then decides each
+# distinct kept value exactly (modulus 11 for NHS numbers, digit counts for
+# phone numbers). The prefilter must match every value `scan_text` flags.
+
+_NHS_OR_PHONE = (r"(?:^|[^0-9])(?:[0-9]{10}|[0-9]{3} [0-9]{3} [0-9]{4}|[0-9]{3}-[0-9]{3}-[0-9]{4})(?:[^0-9]|$)"
+                 r"|(?:\+44|0044|0)(?:[ ().-]*[0-9]){9}")  # NHS-shaped; 0 or +44 then 9 digits
+_DATE = (r"(?:[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{1,2}[/.-][0-9]{1,2}[/.-](?:[0-9]{4}|[0-9]{2})"
+         r"|[0-9]{1,2}(?:st|nd|rd|th)? (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]* [0-9]{4})")
+PREFILTER = (_NHS_OR_PHONE + r"|@[^@\s]+\.[A-Za-z]{2}|(?i:[A-Z][0-9][A-Z0-9]? ?[0-9][A-Z]{2}|GIR ?0AA)"
+             r"|(?i:d\.?o\.?b|birth|born)")
+"""RE2 pattern: a value that does not contain a match holds no identifier `scan_text` finds."""
+BIRTH_PREFILTER = PREFILTER + "|(?i:" + _DATE + ")"
+"""As PREFILTER, for a column named like a birth date (a full date alone is then a date of birth)."""
+
+_NHS_SHAPE = re.compile(r"(?<![0-9])(?:[0-9]{10}|[0-9]{3}([ -])[0-9]{3}\1[0-9]{4})(?![0-9])")
+_PHONE_IN_TEXT = re.compile(
+    r"(?<![\w+./-])(?:(?:\+|00)44[ .-]?(?:\(0\)[ .-]?)?|\(0|0)[0-9]{1,4}\)?(?:[ .-]?[0-9]{2,4}){1,3}(?!\w)")
+_EMAIL_IN_TEXT = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+_POSTCODE_IN_TEXT = re.compile(  # upper case only inside text (lower case words would match)
+    r"(?<![A-Za-z0-9])(?:GIR ?0AA|[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][ABD-HJLNP-UW-Z]{2})(?![A-Za-z0-9])")
+_DOB_IN_TEXT = re.compile(r"\b(?:d\.?o\.?b\.?|date of birth|birth ?date|born(?: on)?)\W{0,3}" + _DATE, re.IGNORECASE)
+_SEPARATOR = re.compile(r"[ .-]")
+_DATE_LIKE = re.compile(r"[0-9]{1,4}[/.-][0-9]{1,2}[/.-][0-9]{2,4}")  # a date is not a phone number
+_IN_TEXT = {
+    "nhs_number": "NHS numbers (10 digits passing the modulus-11 check)",
+    "date_of_birth": "dates of birth (full dates in a birth-date column, or after 'dob' or 'born')",
+    "postcode": "full UK postcodes",
+    "email": "email addresses",
+    "phone": "UK phone numbers",
+}
+
+NHS_CHANCE = 1 / 11
+"""Share of random 10-digit numbers that pass the modulus-11 check."""
+NHS_CHANCE_MIN_ROWS = 20
+"""From this many rows with NHS-shaped numbers, a column is judged against chance (see `judge_column`)."""
+
+
+@dataclass(frozen=True)
+class TextScan:
+    """What one value holds: kinds found (as the whole value or inside it)."""
+
+    whole: frozenset[str]        # kinds the whole value is
+    inside: frozenset[str]       # kinds found inside the value (includes `whole`)
+    nhs_shaped: bool = False     # holds a 10-digit number laid out like an NHS number, valid or not
+
+
+def is_birth_column(column: str) -> bool:
+    """Whether a column is named like a birth date (``dob``, ``birth_dt``, ``born_on``...)."""
+    return _is_birth_column(_tokens(column))
+
+
+def prefilter_for(column: str) -> str:
+    """The prefilter for a column: `BIRTH_PREFILTER` when it is named like a birth date, else `PREFILTER`."""
+    return BIRTH_PREFILTER if is_birth_column(column) else PREFILTER
+
+
+def _is_phone(candidate: str) -> bool:
+    digits = re.sub(r"[^0-9]", "", candidate)
+    if candidate.startswith("+44") or candidate.startswith("0044"):
+        digits = digits[2:] if candidate.startswith("+") else digits[4:]
+        digits = digits[1:] if digits.startswith("0") else digits
+    elif digits.startswith("0"):
+        digits = digits[1:]
+    else:
+        return False
+    return 9 <= len(digits) <= 10 and not _NHS_SHAPE.fullmatch(candidate) and not _DATE_LIKE.search(candidate)
+
+
+def _phones_in(text: str) -> bool:
+    for match in _PHONE_IN_TEXT.finditer(text):
+        candidate = match.group()
+        cuts = [m.start() for m in _SEPARATOR.finditer(candidate)]
+        for end in [len(candidate), *reversed(cuts)]:  # the longest layout that is a phone number
+            if _is_phone(candidate[:end].rstrip(" .-")):
+                return True
+    return False
+
+
+def scan_text(value: str, *, birth: bool = False) -> TextScan:
+    """The identifiers in one text value, whole or inside (e.g. "called mum on 07700 900123").
+
+    ``birth``: the column is named like a birth date, so a full date alone is a date of birth.
+    NHS numbers count only when they pass the modulus-11 check; postcodes inside
+    text only in capitals (whole values in any case); a value that is all
+    lowercase hex of 16-64 characters (a pseudonym) holds nothing.
+    """
+    text = value.strip()
+    if _PSEUDONYM.fullmatch(text):
+        return TextScan(frozenset(), frozenset())  # a pseudonym (lowercase hex): any digits in it are chance
+    shaped = [m.group() for m in _NHS_SHAPE.finditer(text)]
+    inside = set()
+    if any(is_valid_nhs_number(s) for s in shaped):
+        inside.add("nhs_number")
+    if _EMAIL_IN_TEXT.search(text):
+        inside.add("email")
+    if _phones_in(text):
+        inside.add("phone")
+    if _POSTCODE_IN_TEXT.search(text):
+        inside.add("postcode")
+    if _DOB_IN_TEXT.search(text):
+        inside.add("date_of_birth")
+    whole = {k for k in (_classify_text(text, birth),) if k is not None}
+    if whole == {"phone"} and not _is_phone(text):
+        whole = set()  # a 10-digit number failing modulus 11, or a date, is not a phone number
+    return TextScan(frozenset(whole), frozenset(inside | whole), bool(shaped))
+
+
+def judge_column(column: str, counted: list[tuple[str, int]], rows: int, *, complete: bool = True) -> IdentifierFinding | None:
+    """Judge a column from its distinct candidate values and how many rows hold each.
+
+    ``counted``: (value, rows) pairs, for the values the prefilter kept; ``rows``:
+    the column's non-empty rows; ``complete``: False when only some candidates
+    were counted (the row counts are then lower bounds). One row with an
+    identifier is enough, except NHS numbers: when at least
+    `NHS_CHANCE_MIN_ROWS` rows hold NHS-shaped numbers, they count only if more
+    pass the check than chance explains (1 in 11, plus three standard deviations).
+    The evidence gives kinds and row counts, never a value.
+    """
+    birth = _is_birth_column(_tokens(column))
+    found = dict.fromkeys(KINDS, 0)
+    whole = dict.fromkeys(KINDS, 0)
+    shaped = 0
+    for value, n in counted:
+        scan = scan_text(value, birth=birth)
+        shaped += n * scan.nhs_shaped
+        for kind in scan.inside:
+            found[kind] += n
+            whole[kind] += n * (kind in scan.whole)
+    if shaped >= NHS_CHANCE_MIN_ROWS:
+        spread = 3 * (shaped * NHS_CHANCE * (1 - NHS_CHANCE)) ** 0.5
+        if found["nhs_number"] <= shaped * NHS_CHANCE + spread:
+            found["nhs_number"] = 0  # reference numbers that pass by chance, not NHS numbers
+    kinds = [k for k in KINDS if found[k] > 0]
+    if not kinds:
+        return None
+    least = "" if complete else "at least "
+    parts = []
+    for kind in kinds:
+        where = ("as whole values" if whole[kind] == found[kind] else
+                 "inside text" if whole[kind] == 0 else "as whole values or inside text")
+        parts.append(f"{_IN_TEXT[kind]} in {least}{found[kind]:,} of {rows:,} rows ({where})")
+    name_kind = _kind_from_name(_tokens(column))
+    name = f"; its name looks like {_FIELD[name_kind]}" if name_kind else ""
+    kind = max(kinds, key=lambda k: found[k])
+    return IdentifierFinding(column, kind, "; ".join(parts) + name, rows=found[kind])

@@ -38,3 +38,12 @@ def test_a_folder_where_a_file_should_be(tmp_path):
 def test_reasons_never_quote_row_text():
     err = pa.ArrowInvalid("CSV parse error: Expected 3 columns, got 2: secret,row,text")
     assert "secret" not in safe_reason(err)
+
+
+def test_a_header_without_its_final_newline_is_a_file_with_no_rows(tmp_path):
+    from placerisk.datatools.tables import read_csv_as_text
+
+    path = tmp_path / "h.csv"
+    path.write_bytes(b"person_id,event_type,event_date,recorded_date")
+    table = read_csv_as_text(path)
+    assert table.num_rows == 0 and table.schema.names == ["person_id", "event_type", "event_date", "recorded_date"]

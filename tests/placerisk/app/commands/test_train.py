@@ -85,6 +85,11 @@ def test_run_holds_plan_config_metrics_plots_and_fairness_reports(trained):
     assert sorted(m.step for m in history) == [1, 2]
     assert "mean_roc_auc" in lgbm.data.metrics and 0.5 < lgbm.data.metrics["mean_roc_auc"] <= 1
     assert parent.data.tags["git_commit"] and parent.data.params["k"] == "70"
+    margin = json.loads(Path(mlflow.artifacts.download_artifacts(run_id=parent.info.run_id, artifact_path="margin.json")).read_text())
+    assert margin["candidate"] == parent.data.tags["chosen"] and len(margin["differences"]) == 2
+    assert parent.data.tags["beats_baselines_rule"] == margin["rule"] and parent.data.tags["beats_baselines"] == str(margin["beats"]).lower()
+    card = Path(mlflow.artifacts.download_artifacts(run_id=parent.info.run_id, artifact_path="model_card.md")).read_text()
+    assert margin["sentence"] in card  # the model card states the margin, not a bare comparison
 
 
 def test_registered_bundle_has_alias_tags_and_scores_like_training(trained):
