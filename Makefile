@@ -40,6 +40,7 @@ bench: $(STAMP) ## All benchmarks at full size (about 1 hour); results in bench/
 	$(BIN)/python bench/bench_features.py --families 1000000 --rate-scale 3.2 --skip-pandas --results bench/results/features-50m-events.json
 	$(BIN)/python bench/bench_training.py --families 200000 --results bench/results/training.json
 	$(BIN)/python bench/bench_fairness.py --results bench/results/fairness.json
+	$(BIN)/python bench/bench_validation_check.py --families 1000000 --results bench/results/validation-check.json
 
 bench-small: $(STAMP) ## The same benchmarks at 50,000 families, as a quick check
 	$(BIN)/python bench/bench_foundation.py --families 50000 --results bench/results/foundation-small.json

@@ -52,6 +52,7 @@ def main() -> int:
         "train": {"seconds": train["seconds"], "peak_gb": train["peak_gb"], "target": TARGET,
                   "meets_target": train["seconds"] <= TARGET["seconds"] and train["peak_gb"] <= TARGET["peak_gb"]},
         "summary": summary,
+        "progress": [line for line in train["output"].splitlines() if line.startswith("[")],  # where the time went, step by step
     }
     Path(args.results).parent.mkdir(parents=True, exist_ok=True)
     Path(args.results).write_text(json.dumps(result, indent=2) + "\n")

@@ -25,7 +25,7 @@ from pydantic import (
     model_validator,
 )
 
-from placerisk.config_text import UniqueKeyLoader, format_validation_error, keyed, merge, resolve_paths
+from placerisk.config_text import SECRET_ADVICE, UniqueKeyLoader, format_validation_error, keyed, merge, resolve_paths, secret_keys
 from placerisk.errors import ConfigError
 from placerisk.fairness import FairnessPolicy
 from placerisk.models.candidates import LIGHTGBM_DEFAULTS, LIGHTGBM_EXTRA
@@ -201,7 +201,23 @@ class TrainingConfig(_Section):
             unknown = set(point) - set(LIGHTGBM_DEFAULTS) - LIGHTGBM_EXTRA
             if unknown:
                 raise keyed(f"training.lightgbm[{i}]", sorted(unknown), f"LightGBM settings among {sorted(LIGHTGBM_DEFAULTS)}")
+            for name, value in point.items():
+                _check_lightgbm_value(f"training.lightgbm[{i}].{name}", value, LIGHTGBM_DEFAULTS.get(name))
         return self
+
+
+def _check_lightgbm_value(path: str, value: Any, default: Any) -> None:
+    """A LightGBM setting of the default's kind: a whole number where the default is one, a number where it is a float."""
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    if isinstance(default, str):
+        ok = isinstance(value, str)
+    elif isinstance(default, int):
+        ok = number and float(value).is_integer() and value >= 0
+    else:
+        ok = number and value >= 0
+    if not ok:
+        kind = "text" if isinstance(default, str) else "a whole number of at least 0" if isinstance(default, int) else "a number of at least 0"
+        raise keyed(path, value, kind)
 
 
 class MlflowConfig(_Section):
@@ -331,12 +347,16 @@ def parse_config(user: dict[str, Any] | None, *, origin: str = "<defaults>", bas
     defaults = yaml.safe_load(default_config_text())
     if user is not None and not isinstance(user, dict):
         raise ConfigError(f"invalid configuration in {origin}: got a {type(user).__name__} at the top level; expected a mapping of sections")
+    secrets = secret_keys(user)
+    if secrets:
+        raise ConfigError(f"invalid configuration in {origin}:\n  " + "\n  ".join(
+            f"{where}: refused (value withheld: the name looks like a secret); {SECRET_ADVICE}" for where in secrets))
     if user is not None and "config_version" not in user:
         raise ConfigError(f"invalid configuration in {origin}:\n  config_version: missing; expected `config_version: {CONFIG_VERSION}` "
                           "at the top of the file (the version of the settings it is written for)")
     merged = merge(defaults, user or {})
     version = merged.get("config_version")
-    if version != CONFIG_VERSION:
+    if isinstance(version, bool) or not isinstance(version, int) or version != CONFIG_VERSION:
         raise ConfigError(f"invalid configuration in {origin}:\n  config_version: got {version!r}; expected {CONFIG_VERSION} (this placerisk reads version {CONFIG_VERSION})")
     merged = resolve_paths(merged, base_dir or Path.cwd())
     try:
@@ -367,4 +387,4 @@ def load_config(path: str | Path | None = None) -> Config:
         mark = getattr(err, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         raise ConfigError(f"config file '{path}' is not valid YAML{where}: {getattr(err, 'problem', err)}") from None
-    return parse_config(user, origin=f"'{path}'", base_dir=path.resolve().parent)
+    return parse_config({} if user is None else user, origin=f"'{path}'", base_dir=path.resolve().parent)  # an empty file is a file too

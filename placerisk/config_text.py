@@ -23,7 +23,33 @@ class KeyedError(ValueError):
 
 
 def keyed(path: str, value: Any, expected: str) -> KeyedError:
-    return KeyedError(path, value, expected)
+    """A keyed error; any part of ``value`` under a secret-looking key is withheld."""
+    return KeyedError(path, "<withheld: looks like a secret>" if _looks_secret(tuple(path.replace("[", ".").split("."))) else redact(value),
+                      expected)
+
+
+def redact(value: Any) -> Any:
+    """``value`` with whatever sits under a secret-looking key replaced by a placeholder."""
+    if isinstance(value, dict):
+        return {k: "<withheld>" if isinstance(k, str) and _SECRET_NAME.search(k) else redact(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [redact(v) for v in value]
+    return value
+
+
+def secret_keys(raw: Any, path: str = "") -> list[str]:
+    """The key paths in a user's mapping whose names look like secrets (their values are never shown)."""
+    found = []
+    if isinstance(raw, dict):
+        for k, v in raw.items():
+            where = f"{path}.{k}" if path else str(k)
+            if isinstance(k, str) and _SECRET_NAME.search(k):
+                found.append(where)
+            found += secret_keys(v, where)
+    elif isinstance(raw, list):
+        for i, v in enumerate(raw):
+            found += secret_keys(v, f"{path}[{i}]")
+    return found
 
 
 def merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
@@ -54,6 +80,8 @@ class UniqueKeyLoader(yaml.SafeLoader):
         seen: dict = {}
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=deep)
+            if not isinstance(key, str | int | float | bool) and key is not None:
+                raise yaml.constructor.ConstructorError(None, None, f"a key must be a name; got a {type(key).__name__}", key_node.start_mark)
             if key in seen:
                 raise yaml.constructor.ConstructorError(
                     None, None, f"key {key!r} appears twice in one section (first at line {seen[key] + 1}); expected each key once",
@@ -80,7 +108,7 @@ def format_validation_error(err: ValidationError, origin: str) -> str:
             lines.append(f"{path}: missing; expected a value")
         else:
             expected = e["msg"].removeprefix("Value error, ").removeprefix("Input should be ")
-            lines.append(f"{path}: got {e.get('input')!r}; expected {expected}")
+            lines.append(f"{path}: got {redact(e.get('input'))!r}; expected {expected}")
     return f"invalid configuration in {origin}:\n  " + "\n  ".join(lines)
 
 

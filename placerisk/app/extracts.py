@@ -34,7 +34,14 @@ def load_validation(validation: ValidationPaths, data_dir: Path, config: Config)
         raise DataError(f"no validation report at '{path}': run `placerisk validate --data {data_dir}` first")
     try:
         report = json.loads(path.read_text(encoding="utf-8"))
-        report["files"], report["passed"], report["data_dir"], report["contracts_hash"]  # noqa: B018 - what is read below
+        report["passed"], report["data_dir"], report["contracts_hash"], report["checked_at"]  # noqa: B018 - what is read below
+        named = {f["name"] for f in report["files"]}
+        for f in report["files"]:
+            if f["status"] != "refused":
+                f["path"], f["fingerprint"]["bytes"], f["fingerprint"]["sha256"]  # noqa: B018
+        absent = sorted({c.name for c in contracts_for(config)} - named)
+        if absent:
+            raise KeyError(f"no result for {', '.join(absent)}")
     except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError) as err:
         raise DataError(f"the validation report '{path}' is damaged or incomplete ({type(err).__name__}): "
                         f"run `placerisk validate --data {data_dir} --overwrite` again") from None
@@ -45,7 +52,16 @@ def load_validation(validation: ValidationPaths, data_dir: Path, config: Config)
     if not report["passed"]:
         refused = [f["name"] for f in report["files"] if f["status"] == "refused"]
         raise DataError(f"validation of '{data_dir}' failed (refused: {', '.join(refused)}); fix the extracts and validate again")
+    v = config.validation
+    now = {"max_bad_row_share": v.max_bad_row_share, "identifier_sample_rows": v.identifier_sample_rows, "min_event_rows": v.min_event_rows}
+    if report.get("settings") != now:
+        raise DataError(f"'{path}' was judged under other validation settings ({report.get('settings')}) than the config's ({now}): "
+                        f"run `placerisk validate --data {data_dir} --overwrite` again")
     for f in report["files"]:
+        if f.get("quarantine") and (not Path(f["quarantine"]).is_file()
+                                    or file_fingerprint(Path(f["quarantine"]))["sha256"] != f.get("quarantine_sha256")):
+            raise DataError(f"the quarantine file '{f['quarantine']}' is missing or changed since validation, so its bad rows cannot be "
+                            f"kept out: run `placerisk validate --data {data_dir} --overwrite` again")
         if not Path(f["path"]).exists():
             raise DataError(f"'{f['path']}' was validated but is no longer there: restore it or validate again")
         then = f["fingerprint"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -54,8 +55,11 @@ def staged_folder(out: Path, *, overwrite: bool, kind: str, owned: set[str], kee
     interruption leaves the earlier output whole (the half-written folder is removed, or on the next run).
     With ``keep_previous`` the earlier output is kept beside, as ``<name>.replaced-<UTC time>``.
     """
-    had = _check_replaceable(out, overwrite=overwrite, kind=kind, owned=owned)
+    out = out.absolute()
     staging, old = out.with_name(f".{out.name}.placerisk-new"), out.with_name(f".{out.name}.placerisk-old")
+    if not out.exists() and (old / MARKER).is_file():  # an earlier run stopped between its two renames: restore it first
+        old.rename(out)
+    had = _check_replaceable(out, overwrite=overwrite, kind=kind, owned=owned)
     for leftover in (staging, old):  # from an interrupted run: ours by name and marker
         if leftover.exists():
             if (leftover / MARKER).is_file() and (leftover / MARKER).read_text().strip() == kind:
@@ -70,7 +74,7 @@ def staged_folder(out: Path, *, overwrite: bool, kind: str, owned: set[str], kee
         shutil.rmtree(staging, ignore_errors=True)
         raise
     if had:
-        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S.%fZ")
         out.rename(out.with_name(f"{out.name}.replaced-{stamp}") if keep_previous else old)
     elif out.exists():
         out.rmdir()  # an empty folder
@@ -81,30 +85,41 @@ def staged_folder(out: Path, *, overwrite: bool, kind: str, owned: set[str], kee
 DATA_KIND = "synthetic population"
 
 
+def is_data_folder(folder: Path) -> bool:
+    """Whether placerisk wrote a synthetic population into ``folder``."""
+    marker = folder / MARKER
+    return marker.is_file() and marker.read_text().strip() == DATA_KIND
+
+
 def _data_folders(target: Path, given: tuple[Path, ...]) -> list[Path]:
     """The data folders ``target`` would land in: the ones given, and any ancestor that placerisk wrote a population into."""
-    found = [g.resolve() for g in given]
-    for folder in (target, *target.parents):
-        marker = folder / MARKER
-        if marker.is_file() and marker.read_text().strip() == DATA_KIND:
-            found.append(folder)
-    return found
+    return [g.resolve() for g in given] + [f for f in (target, *target.parents) if is_data_folder(f)]
 
 
-def refuse_overwriting_inputs(target: Path, *, inputs: tuple[Path, ...] = (), data_dirs: tuple[Path, ...] = (), what: str) -> None:
+def refuse_overwriting_inputs(target: Path, *, inputs: tuple[Path, ...] = (), data_dirs: tuple[Path, ...] | None = (), what: str) -> None:
     """UserError when ``target`` (resolved, links included) is one of the command's inputs, holds one, or lies in a data folder.
 
     No command writes over what it reads or into a folder of partner extracts, whatever ``--overwrite`` says.
+    ``data_dirs=None`` skips the data-folder check (for ``synth``, whose output is a data folder).
     """
     resolved = target.resolve()
     for source in inputs:
         source = source.resolve()
-        relation = ("the same as" if resolved == source else "a folder holding" if resolved in source.parents
+        same = resolved == source or (resolved.exists() and source.exists() and os.path.samefile(resolved, source))  # hard links too
+        relation = ("the same as" if same else "a folder holding" if resolved in source.parents
                     else "inside" if source in resolved.parents else None)
         if relation:
             raise UserError(f"{what} '{target}' is {relation} the input '{source}'; expected a place apart from what the command "
                             "reads (inputs are never written over)")
-    for folder in _data_folders(resolved, data_dirs):
+    for folder in ([] if data_dirs is None else _data_folders(resolved, data_dirs)):
         if resolved == folder or folder in resolved.parents:
             raise UserError(f"{what} '{target}' is inside the data folder '{folder}'; expected a place outside it "
                             "(partner extracts are never written over or mixed with outputs)")
+
+
+def config_file(given: str | None) -> tuple[Path, ...]:
+    """The configuration file a command read (given, or ./placerisk.yaml when present): an input like any other."""
+    if given:
+        return (Path(given),)
+    default = Path.cwd() / "placerisk.yaml"
+    return (default,) if default.exists() else ()

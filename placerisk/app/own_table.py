@@ -30,6 +30,10 @@ def from_table(path: Path, *, id_col: str, label: str, time: str | None, sensiti
     """Read, check and assemble the table; DataError naming the file, row, column and value for the first bad entry."""
     frame = read_frame(path)
     wanted = [id_col, label, *([time] if time else []), *sensitive]
+    repeated = sorted({c for c in wanted if wanted.count(c) > 1})
+    if repeated:
+        raise DataError(f"'{path}': column(s) {repeated} given for more than one role (--id, --label, --time, --sensitive); "
+                        "expected each column in one role")
     missing = [c for c in wanted if c not in frame.columns]
     if missing:
         raise DataError(f"'{path}': column(s) {missing} not found; the file has {list(frame.columns)[:12]}")

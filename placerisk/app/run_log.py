@@ -133,9 +133,9 @@ def _register(run: TrainingRun, run_id: str) -> str:
             "data_fingerprint": str(provenance.get("data_fingerprint", provenance.get("table_fingerprint")))}
     for key, value in tags.items():
         client.set_model_version_tag(name, version, key, value)
-    client.set_registered_model_alias(name, "candidate", version)
     append(Catalog(config).decisions_log, {"event": "alias", "model": name, "alias": "candidate", "version": str(version),
-                                           "why": f"trained by placerisk train (run {run_id})"})
+                                           "why": f"trained by placerisk train (run {run_id})"})  # first: no alias change without its record
+    client.set_registered_model_alias(name, "candidate", version)
     return version
 
 

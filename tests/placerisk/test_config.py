@@ -134,3 +134,39 @@ def test_a_secret_put_in_the_config_is_never_echoed(override):
     message = str(err.value)
     assert "s3cr3t-value-123" not in message
     assert "value withheld" in message and "--key-file" in message and "PLACERISK_PSEUDONYM_KEY" in message
+
+
+@pytest.mark.parametrize("override", [
+    {"training": {"logistic": [{"C": 1, "api_token": 918273645}]}},
+    {"fairness": {"reference_group": {"password": "918273645"}}},
+    {"sources": {"police": {"event_types": {"api_key": "918273645"}}}},
+])
+def test_a_secret_inside_a_free_form_mapping_is_refused_and_never_echoed(override):
+    with pytest.raises(ConfigError) as err:
+        parse_config({"config_version": 1, **override})
+    assert "918273645" not in str(err.value) and "value withheld" in str(err.value)
+
+
+@pytest.mark.parametrize("version", [True, 1.0, "1"])
+def test_config_version_must_be_the_whole_number_1(version):
+    with pytest.raises(ConfigError, match="config_version: got"):
+        parse_config({"config_version": version})
+
+
+def test_an_empty_or_comment_only_file_still_needs_its_version(tmp_path):
+    path = tmp_path / "c.yaml"
+    path.write_text("# nothing yet\n")
+    with pytest.raises(ConfigError, match="config_version: missing"):
+        load_config(path)
+
+
+@pytest.mark.parametrize(("setting", "fragment"), [
+    ({"num_leaves": True}, "training.lightgbm[0].num_leaves: got True; expected a whole number"),
+    ({"num_leaves": "many"}, "training.lightgbm[0].num_leaves: got 'many'"),
+    ({"learning_rate": -0.1}, "training.lightgbm[0].learning_rate: got -0.1; expected a number of at least 0"),
+    ({"n_estimators": 10.5}, "training.lightgbm[0].n_estimators: got 10.5"),
+])
+def test_lightgbm_settings_are_typed_before_any_training(setting, fragment):
+    with pytest.raises(ConfigError) as err:
+        parse_config({"config_version": 1, "training": {"lightgbm": [setting]}})
+    assert fragment in str(err.value)

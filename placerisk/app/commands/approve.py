@@ -28,8 +28,11 @@ def run(args: argparse.Namespace) -> int:
         raise UserError("--reviewer and --note must not be empty: every decision says who and why")
     try:
         version = client.get_model_version(args.model, str(args.version))
-    except MlflowException:
+    except MlflowException as err:
+        if err.error_code != "RESOURCE_DOES_NOT_EXIST":
+            raise
         raise UserError(f"model {args.model!r} version {args.version!r} not found in {tracking.tracking_uri(config)}") from None
+    args.version = str(version.version)  # the registry's own spelling: "01" is version 1 everywhere below
     record = {"model": args.model, "version": str(args.version), "by": args.reviewer, "decision": args.decision, "note": args.note,
               "run_id": version.run_id}
     log = Catalog(config).decisions_log

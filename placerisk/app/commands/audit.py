@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from placerisk.app.catalog import AUDIT_FILES
-from placerisk.app.outputs import refuse_overwriting_inputs, staged_folder
+from placerisk.app.outputs import config_file, refuse_overwriting_inputs, staged_folder
 from placerisk.app.specs import fairness_policy
 from placerisk.config import load_config
 from placerisk.datatools.tables import display_row, read_frame, refuse_first_bad
@@ -19,6 +20,9 @@ from placerisk.fairness import render_all
 
 
 def _numbers(frame: pd.DataFrame, col: str, path: Path, expected: str, allowed=None) -> np.ndarray:
+    if pd.api.types.is_datetime64_any_dtype(frame[col]) or pd.api.types.is_bool_dtype(frame[col]) or (
+            frame[col].dtype == object and frame[col].map(lambda v: isinstance(v, dt.date | dt.datetime | bool)).any()):
+        raise DataError(f"'{path}': column {col!r} holds {frame[col].dtype} values (dates or true/false); expected {expected}")
     values = pd.to_numeric(frame[col], errors="coerce")
     bad = values.isna().to_numpy().copy()
     if allowed is not None:
@@ -70,6 +74,9 @@ def run(args: argparse.Namespace) -> int:
     missing = [c for c in dict.fromkeys(wanted) if c not in frame.columns]
     if missing:
         raise DataError(f"'{path}': column(s) {missing} not found; the file has {list(frame.columns)[:12]}")
+    roles = [c for c in (args.score, args.label, args.id) if c]
+    if set(roles) & set(sensitive) or len(set(roles)) != len(roles):
+        raise UserError(f"--score, --label, --id and --sensitive: got {roles} and {sensitive}; expected each column in one role only")
     for spec in intersections:
         if len(spec) < 2 or not set(spec) <= set(sensitive):
             raise UserError(f"--intersection: got {'*'.join(spec)!r}; expected two or more of the --sensitive columns joined by '*'")
@@ -81,6 +88,8 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"--top-k: got {args.top_k}; expected at most {len(frame)} (the rows in '{path}')")
     score = _numbers(frame, args.score, path, "a number")
     label = _numbers(frame, args.label, path, "0 or 1", allowed=[0, 1]).astype(np.int64)
+    if label.min() == label.max():
+        raise DataError(f"'{path}': column {args.label!r} is {label[0]} on every row; expected both outcomes (0 and 1) to audit against")
     _refuse_degenerate_list(args, score, path)
     groups = frame[sensitive].astype("string").fillna("Missing")
     if args.id:  # ties in score: id ascending, as on the lists
@@ -93,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
         if raised_on_purpose(err):
             raise UserError(f"'{path}': {err}") from err
         raise
-    refuse_overwriting_inputs(out, inputs=(path,), data_dirs=(config.data.dir,), what="--out")
+    refuse_overwriting_inputs(out, inputs=(path, *config_file(args.config)), data_dirs=(config.data.dir,), what="--out")
     # Written beside and swapped in at the end; an earlier report replaced with --overwrite is kept beside it.
     with staged_folder(out, overwrite=args.overwrite, kind="fairness audit", owned=set(AUDIT_FILES), keep_previous=True) as staging:
         _write_reports(staging, result, args, path, len(frame))

@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 from placerisk import __version__
 from placerisk.app.build import FeatureBuild, open_build
 from placerisk.app.catalog import Catalog, FeatureTablePaths
-from placerisk.app.outputs import refuse_overwriting_inputs
+from placerisk.app.outputs import config_file, refuse_overwriting_inputs
 from placerisk.app.progress import say
 from placerisk.config import load_config
 from placerisk.errors import UserError
@@ -28,7 +28,7 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"--out: got {paths.table.name!r}; expected a .parquet file name")
     validation = catalog.validation(data, args.validation)
     for target in (paths.table, paths.meta):
-        refuse_overwriting_inputs(target, inputs=(validation.dir,), data_dirs=(data, config.data.dir), what="--out")
+        refuse_overwriting_inputs(target, inputs=(validation.dir, *config_file(args.config)), data_dirs=(data, config.data.dir), what="--out")
     if (paths.table.exists() or paths.meta.exists()) and not args.overwrite:
         raise UserError(f"'{paths.table}' already exists; pass --overwrite to replace it")
     started = time.perf_counter()

@@ -7,7 +7,7 @@ import dataclasses
 import time
 
 from placerisk.app.catalog import Catalog
-from placerisk.app.outputs import DATA_KIND, staged_folder
+from placerisk.app.outputs import DATA_KIND, config_file, is_data_folder, refuse_overwriting_inputs, staged_folder
 from placerisk.app.progress import say
 from placerisk.config import Config, load_config
 from placerisk.datatools.synth import CATALOGUE, SynthSettings, default_oracle_dates, generate, inject_faults
@@ -17,8 +17,12 @@ from placerisk.errors import UserError
 def run(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     catalog = Catalog(config)
-    settings = synth_settings(config, args)
     out = catalog.data_dir(args.out)
+    for folder in (out.resolve(), *out.resolve().parents):  # never nested in another population or in the outputs
+        if folder != out.resolve() and (folder == config.data.dir.resolve() or is_data_folder(folder)):
+            raise UserError(f"--out '{out}' is inside the data folder '{folder}'; expected a folder of its own")
+    refuse_overwriting_inputs(out, inputs=(config.data.output_dir, *config_file(args.config)), data_dirs=None, what="--out")
+    settings = synth_settings(config, args)
     started = time.perf_counter()
     step = max(1, (settings.families // settings.chunk_size + 1) // 10)
 

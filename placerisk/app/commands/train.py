@@ -88,7 +88,7 @@ def train(config: Config, assembled: Assembled, *, temporal: bool, say, register
     gate = promotion.gate_inputs(
         beats_baselines=result.beats_baselines, best_baseline=result.best_baseline, primary_metric=result.primary_metric,
         audits=audits.get(result.chosen, []), sensitive_columns=list(data.sensitive.columns) if data.sensitive is not None else [],
-        required=config.fairness.sensitive_features, temporal=temporal)
+        required=config.fairness.sensitive_features, temporal=temporal, list_within_snapshots=list_k < smallest)
     table = result.table()
     _print_summary(result, table, lights)
     run_id, version = log_training_run(TrainingRun(config, assembled, result, table, audits, lights, plan, list_k, gate, say), register=register)

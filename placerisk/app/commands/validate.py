@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from placerisk.app.catalog import VALIDATION_FILES, Catalog
-from placerisk.app.outputs import prepare_output, refuse_overwriting_inputs
+from placerisk.app.outputs import config_file, prepare_output, refuse_overwriting_inputs
 from placerisk.app.progress import say
 from placerisk.config import load_config
 from placerisk.datatools.contracts import ValidationReport, contracts_for, validate_extracts
@@ -19,8 +19,9 @@ def run(args: argparse.Namespace) -> int:
     data = catalog.data_dir(args.data)
     if not data.is_dir():
         raise DataError(f"data folder '{data}' not found; expected a folder of partner extracts (make one with `placerisk synth`)")
-    out = catalog.validation(data, args.out).dir
-    refuse_overwriting_inputs(out, inputs=(data,), data_dirs=(config.data.dir,), what="--out")
+    data = data.resolve()  # the report records where the data is, the same from any working folder
+    out = catalog.validation(data, args.out).dir.absolute()  # quarantine paths in the report work from any folder
+    refuse_overwriting_inputs(out, inputs=(data, *config_file(args.config)), data_dirs=(config.data.dir,), what="--out")
     prepare_output(out, overwrite=args.overwrite, kind="validation report", owned=set(VALIDATION_FILES))
     report = validate_extracts(
         contracts_for(config),

@@ -51,6 +51,7 @@ class FileResult:
     warnings: list[str] = field(default_factory=list)
     examples: list[dict[str, object]] = field(default_factory=list)
     quarantine: str | None = None
+    quarantine_sha256: str | None = None          # of the quarantine file as written: its rows are what `features` removes
     fingerprint: dict[str, object] | None = None  # bytes, mtime_ns and sha256 of the file as checked
 
     @property
@@ -66,6 +67,7 @@ class ValidationReport:
     seconds: float
     files: list[FileResult]
     contracts_hash: str = ""
+    settings: dict[str, object] = field(default_factory=dict)  # the thresholds it was judged by
 
     @property
     def passed(self) -> bool:
@@ -229,6 +231,7 @@ def check_file(
             f"COPY (SELECT _row AS row, _reasons[1] AS rule, array_to_string(_reasons, '; ') AS reasons, {raw} "
             f"FROM {bad} ORDER BY _row) TO {literal(result.quarantine)} (FORMAT parquet)"
         )
+        result.quarantine_sha256 = str(file_fingerprint(Path(result.quarantine))["sha256"])
         result.examples = _examples(con, contract, bad, path)
     limit = contract.max_bad_row_share if contract.max_bad_row_share is not None else max_bad_row_share
     if result.rows and result.bad_share > limit:
@@ -341,4 +344,5 @@ def validate_extracts(
         seconds=round(time.perf_counter() - started, 2),
         files=results,
         contracts_hash=contracts_hash(contracts),
+        settings={"max_bad_row_share": max_bad_row_share, "identifier_sample_rows": identifier_sample_rows, "min_event_rows": min_event_rows},
     )

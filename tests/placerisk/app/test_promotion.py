@@ -54,5 +54,19 @@ def test_what_train_records_approve_reads_back_and_decides_the_same(over):
     assert promotion.reasons_against(back) == promotion.reasons_against(inputs)
 
 
-def test_a_version_without_the_recorded_inputs_never_passes():
-    assert len(promotion.reasons_against(promotion.from_tags({}))) == 3
+@pytest.mark.parametrize("dropped", promotion.GATE_TAGS)
+def test_a_version_missing_any_recorded_input_never_passes(dropped):
+    tags = promotion.to_tags(_inputs())
+    assert promotion.reasons_against(promotion.from_tags(tags)) == []
+    del tags[dropped]
+    [reason] = promotion.reasons_against(promotion.from_tags(tags))
+    assert f"missing: {dropped}" in reason
+    assert promotion.reasons_against(promotion.from_tags({}))
+
+
+def test_a_list_that_held_a_whole_test_snapshot_never_passes_fairness():
+    inputs = _inputs(list_within_snapshots=False)
+    assert not inputs.fairness_passed
+    [reason] = promotion.reasons_against(inputs)
+    assert "held every family of a test snapshot" in reason
+    assert promotion.from_tags(promotion.to_tags(inputs)) == inputs

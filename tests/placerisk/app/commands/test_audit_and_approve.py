@@ -88,7 +88,8 @@ def registry(tmp_path, monkeypatch):
     uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
     client = mlflow.MlflowClient(tracking_uri=uri, registry_uri=uri)
     client.create_registered_model("m")
-    passing = {"beats_baselines": "true", "fairness_light": "green", "fairness_missing": "none", "validation": "temporal"}
+    passing = {"beats_baselines": "true", "best_baseline": "rule", "primary_metric": "precision_at_list", "fairness_light": "green",
+               "fairness_audited": "ethnicity", "fairness_missing": "none", "validation": "temporal", "list_within_snapshots": "true"}
     for tags in (passing, {**passing, "beats_baselines": "false"}):
         v = client.create_model_version("m", source=(tmp_path / "art").as_uri(), tags=tags)
         assert v.version
@@ -120,6 +121,16 @@ def test_approve_moves_champion_only_for_a_version_that_passed(registry, capsys)
     log = read(root / "decisions.jsonl")
     assert log[-1]["event"] == "alias" and log[-1]["version"] is None and log[-1]["previous"] == "1"
     assert holder_on(log, "m", "champion", dt.datetime.now(dt.UTC)) is None
+
+
+def test_a_version_spelt_another_way_is_the_same_version(registry, capsys):
+    root, cfg, client = registry
+    base = ["approve", "--config", str(cfg), "--model", "m", "--reviewer", "Ethics panel", "--note", "n"]
+    assert main([*base, "--version", "1", "--decision", "approve"]) == 0
+    assert main([*base, "--version", "01", "--decision", "reject"]) == 0  # withdraws the champion, as "1" would
+    with pytest.raises(mlflow.exceptions.MlflowException):
+        client.get_model_version_by_alias("m", "champion")
+    assert read(root / "decisions.jsonl")[-1]["previous"] == "1"
 
 
 def test_a_decision_the_log_cannot_record_changes_nothing(registry, capsys):
