@@ -313,10 +313,23 @@ class Config(_Section):
             if not _SAFE_NAME.fullmatch(stem):
                 where = f"sources.{logical}.file" if logical in self.sources else f"population.{logical}"
                 raise keyed(where, stem, "a file name without extension: letters, digits, '_', '-' or '.', not starting with '.'")
+        self._outputs_outside_the_data()
         for i, eth in enumerate(self.synth.recording_bias.ethnicity):
             if eth not in self.population.ethnicity_codes:
                 raise keyed(f"synth.recording_bias.ethnicity[{i}]", eth, f"one of {self.population.ethnicity_codes}")
         return self
+
+    def _outputs_outside_the_data(self) -> None:
+        """Nothing placerisk writes may live in the folder of partner extracts."""
+        data = self.data.dir.resolve()
+        uri = self.mlflow.tracking_uri
+        places = {"data.output_dir": self.data.output_dir, "mlflow.artifact_dir": self.mlflow.artifact_dir,
+                  "mlflow.decisions_log": self.mlflow.decisions_log,
+                  **({"mlflow.tracking_uri": Path(uri.removeprefix("sqlite:///"))} if uri.startswith("sqlite:///") else {})}
+        for key, place in places.items():
+            resolved = place.resolve()
+            if resolved == data or data in resolved.parents:
+                raise keyed(key, str(place), f"a place outside the data folder ({self.data.dir}): partner extracts are never mixed with outputs")
 
     def file_names(self) -> dict[str, str]:
         """Logical name (``persons``, ``police`` ...) -> file name without extension."""

@@ -98,13 +98,17 @@ class Catalog:
         return data_dir / TRUTH / "injected_faults.csv"
 
     # -- validation -------------------------------------------------------
+    def validation_root(self) -> Path:
+        """The folder holding every data folder's validation report."""
+        return self.config.data.output_dir / "validation"
+
     def validation(self, data_dir: Path, given: str | Path | None = None) -> ValidationPaths:
         """The validation report of ``data_dir``: the folder given, else one of its own under the output folder."""
         if given:
             return ValidationPaths(Path(given))
         resolved = str(data_dir.resolve())
         key = hashlib.sha256(resolved.encode()).hexdigest()[:8]
-        return ValidationPaths(self.config.data.output_dir / "validation" / f"{data_dir.resolve().name or 'data'}-{key}")
+        return ValidationPaths(self.validation_root() / f"{data_dir.resolve().name or 'data'}-{key}")
 
     # -- features ---------------------------------------------------------
     @staticmethod

@@ -170,3 +170,15 @@ def test_lightgbm_settings_are_typed_before_any_training(setting, fragment):
     with pytest.raises(ConfigError) as err:
         parse_config({"config_version": 1, "training": {"lightgbm": [setting]}})
     assert fragment in str(err.value)
+
+
+@pytest.mark.parametrize("override", [
+    {"mlflow": {"decisions_log": "/srv/data/objections.csv"}},
+    {"mlflow": {"artifact_dir": "/srv/data/art"}},
+    {"mlflow": {"tracking_uri": "sqlite:////srv/data/mlflow.db"}},
+    {"data": {"dir": "/srv/data", "output_dir": "/srv/data/out"}},
+])
+def test_nothing_placerisk_writes_may_live_in_the_data_folder(override):
+    data = {"dir": "/srv/data", **override.get("data", {})}
+    with pytest.raises(ConfigError, match="expected a place outside the data folder"):
+        parse_config({"config_version": 1, **override, "data": data})

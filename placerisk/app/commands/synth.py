@@ -21,7 +21,7 @@ def run(args: argparse.Namespace) -> int:
     for folder in (out.resolve(), *out.resolve().parents):  # never nested in another population or in the outputs
         if folder != out.resolve() and (folder == config.data.dir.resolve() or is_data_folder(folder)):
             raise UserError(f"--out '{out}' is inside the data folder '{folder}'; expected a folder of its own")
-    refuse_overwriting_inputs(out, inputs=(config.data.output_dir, *config_file(args.config)), data_dirs=None, what="--out")
+    refuse_overwriting_inputs(out, inputs=(catalog.validation_root(), *config_file(args.config)), data_dirs=None, what="--out")
     settings = synth_settings(config, args)
     started = time.perf_counter()
     step = max(1, (settings.families // settings.chunk_size + 1) // 10)
