@@ -8,7 +8,7 @@ FAMILIES ?= 20000
 DATA ?= data/synthetic
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo test test-fast bench bench-small clean
+.PHONY: help install browser demo test test-fast bench bench-small clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -27,7 +27,11 @@ demo: $(STAMP) ## Main job end to end on the embedded defaults (synthetic data)
 	$(BIN)/placerisk features --data $(DATA) --as-of 2023-01-01 2023-04-01 2023-07-01 2023-10-01 2024-01-01 --out outputs/features.parquet --overwrite
 	$(BIN)/placerisk train --data $(DATA)
 
-test: $(STAMP) ## Run the whole test suite (includes the slow end-to-end tests)
+browser: ## Install Debian's chromium (headless page checks of the reports) when it is missing
+	@command -v chromium >/dev/null 2>&1 || { SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; }
+
+test: $(STAMP) browser ## Run the whole test suite (includes the slow end-to-end tests and the browser checks)
 	$(BIN)/python -m pytest
 
 test-fast: $(STAMP) ## Run the tests without the slow ones
