@@ -70,6 +70,23 @@ def run(cmd: list[str]) -> dict[str, float]:
     return {"seconds": round(seconds, 2), "peak_gb": round(peak / 1e9, 2), "exit": proc.returncode, "output": output[-8000:]}
 
 
+def fresh_population(families: int, workdir: str | Path) -> tuple[Path, Path, dict, dict]:
+    """A new synthetic population in ``workdir`` (emptied first) and its validation report.
+
+    Returns ``(data, validation, synth run, validate run)``; stops with the command's output if either step fails.
+    """
+    exe = str(Path(sys.executable).with_name("placerisk"))
+    work = Path(workdir)
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    data, validation = work / "data", work / "validation"
+    synth = run([exe, "synth", "--families", str(families), "--out", str(data)])
+    validate = run([exe, "validate", "--data", str(data), "--out", str(validation)]) if synth["exit"] == 0 else synth
+    if validate["exit"] != 0:
+        raise SystemExit(validate["output"])
+    return data, validation, synth, validate
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--families", type=int, default=1_000_000)

@@ -14,12 +14,11 @@ from __future__ import annotations
 import argparse
 import json
 import platform
-import shutil
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_foundation import run
+from bench_foundation import fresh_population, run
 
 TARGET = {"seconds": 600, "peak_gb": 10.0}
 
@@ -32,11 +31,7 @@ def main() -> int:
     args = parser.parse_args()
     exe = str(Path(sys.executable).with_name("placerisk"))
     work = Path(args.workdir)
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
-    data, validation = work / "data", work / "validation"
-    synth = run([exe, "synth", "--families", str(args.families), "--out", str(data)])
-    validate = run([exe, "validate", "--data", str(data), "--out", str(validation)])
+    data, validation, synth, validate = fresh_population(args.families, work)
     config = work / "placerisk.yaml"
     config.write_text(f"config_version: 1\ndata:\n  dir: {data}\n  output_dir: {work}\n")
     train = run([exe, "train", "--config", str(config), "--data", str(data), "--validation", str(validation)])

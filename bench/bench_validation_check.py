@@ -12,14 +12,13 @@ from __future__ import annotations
 import argparse
 import json
 import platform
-import shutil
 import statistics
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_foundation import run
+from bench_foundation import fresh_population
 
 from placerisk.app.catalog import ValidationPaths
 from placerisk.app.extracts import load_validation
@@ -34,13 +33,7 @@ def main() -> int:
     parser.add_argument("--workdir", default="/tmp/placerisk-bench-check")
     parser.add_argument("--results", default="bench/results/validation-check.json")
     args = parser.parse_args()
-    exe = str(Path(sys.executable).with_name("placerisk"))
-    work = Path(args.workdir)
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
-    data, validation = work / "data", work / "validation"
-    run([exe, "synth", "--families", str(args.families), "--out", str(data)])
-    run([exe, "validate", "--data", str(data), "--out", str(validation)])
+    data, validation, _, _ = fresh_population(args.families, args.workdir)
     config = parse_config({"config_version": 1, "data": {"dir": str(data)}})
     report = json.loads((validation / "report.json").read_text())
 

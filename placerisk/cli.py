@@ -139,18 +139,16 @@ def _pseudonymise(p: argparse.ArgumentParser) -> None:
     p.add_argument("--overwrite", action="store_true", help="replace an existing output file")
 
 
-HELP = {
-    "init": "write the commented example configuration",
-    "synth": "generate a synthetic population and partner extracts",
-    "validate": "check every extract against its data contract",
-    "features": "build point-in-time family features, cohort and labels",
-    "train": "compare models over rolling-origin splits, audit them, log to MLflow, register the best",
-    "audit": "fairness audit of any risk score (e.g. a vendor's) at its operating point",
-    "approve": "record the ethics panel's decision; approval moves the 'champion' alias",
-    "pseudonymise": "replace id columns by keyed HMAC-SHA256 pseudonyms (run by a partner before sending)",
+COMMANDS = {  # name -> (help line, its arguments); each command's module is placerisk.app.commands.<name>
+    "init": ("write the commented example configuration", _init),
+    "synth": ("generate a synthetic population and partner extracts", _synth),
+    "validate": ("check every extract against its data contract", _validate),
+    "features": ("build point-in-time family features, cohort and labels", _features),
+    "train": ("compare models over rolling-origin splits, audit them, log to MLflow, register the best", _train),
+    "audit": ("fairness audit of any risk score (e.g. a vendor's) at its operating point", _audit),
+    "approve": ("record the ethics panel's decision; approval moves the 'champion' alias", _approve),
+    "pseudonymise": ("replace id columns by keyed HMAC-SHA256 pseudonyms (run by a partner before sending)", _pseudonymise),
 }
-ARGUMENTS = {"init": _init, "synth": _synth, "validate": _validate, "features": _features, "train": _train, "audit": _audit,
-             "approve": _approve, "pseudonymise": _pseudonymise}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -164,8 +162,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"placerisk {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for name, add_arguments in ARGUMENTS.items():  # each command's module is placerisk.app.commands.<name>
-        add_arguments(sub.add_parser(name, parents=[common], help=HELP[name]))
+    for name, (help_line, add_arguments) in COMMANDS.items():
+        add_arguments(sub.add_parser(name, parents=[common], help=help_line))
     return parser
 
 

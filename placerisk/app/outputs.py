@@ -96,11 +96,13 @@ def _data_folders(target: Path, given: tuple[Path, ...]) -> list[Path]:
     return [g.resolve() for g in given] + [f for f in (target, *target.parents) if is_data_folder(f)]
 
 
-def refuse_overwriting_inputs(target: Path, *, inputs: tuple[Path, ...] = (), data_dirs: tuple[Path, ...] | None = (), what: str) -> None:
+def refuse_overwriting_inputs(target: Path, *, inputs: tuple[Path, ...] = (), data_dirs: tuple[Path, ...] = (), what: str,
+                              is_data_folder_itself: bool = False) -> None:
     """UserError when ``target`` (resolved, links included) is one of the command's inputs, holds one, or lies in a data folder.
 
     No command writes over what it reads or into a folder of partner extracts, whatever ``--overwrite`` says.
-    ``data_dirs=None`` skips the data-folder check (for ``synth``, whose output is a data folder).
+    With ``is_data_folder_itself`` (``synth``, whose output is a data folder) ``target`` may be a data folder but
+    not lie inside another.
     """
     resolved = target.resolve()
     for source in inputs:
@@ -111,8 +113,8 @@ def refuse_overwriting_inputs(target: Path, *, inputs: tuple[Path, ...] = (), da
         if relation:
             raise UserError(f"{what} '{target}' is {relation} the input '{source}'; expected a place apart from what the command "
                             "reads (inputs are never written over)")
-    for folder in ([] if data_dirs is None else _data_folders(resolved, data_dirs)):
-        if resolved == folder or folder in resolved.parents:
+    for folder in _data_folders(resolved, data_dirs):
+        if folder in resolved.parents or (folder == resolved and not is_data_folder_itself):
             raise UserError(f"{what} '{target}' is inside the data folder '{folder}'; expected a place outside it "
                             "(partner extracts are never written over or mixed with outputs)")
 

@@ -8,7 +8,6 @@ table is read through its metadata's feature list.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -18,12 +17,10 @@ import pandas as pd
 
 from placerisk.app.catalog import Catalog
 from placerisk.app.training_rows import Assembled
-from placerisk.datatools.tables import display_row, read_frame, refuse_first_bad
+from placerisk.datatools.contracts.validate import file_fingerprint
+from placerisk.datatools.tables import display_row, holds_dates_or_booleans, read_frame, refuse_first_bad
 from placerisk.errors import DataError
 from placerisk.training import TrainingData
-
-_NOT_NUMBERS = (dt.date, dt.datetime, pd.Timestamp, bool)
-
 
 def from_table(path: Path, *, id_col: str, label: str, time: str | None, sensitive: list[str], say: Callable[[str], None],
                known_after_days: int = 0) -> Assembled:
@@ -50,7 +47,7 @@ def from_table(path: Path, *, id_col: str, label: str, time: str | None, sensiti
                       frame[sensitive].astype("string").fillna("Missing")], axis=1)
     data = TrainingData.from_frames(pd.DataFrame(numeric), meta, sensitive=sensitive or None)
     dates = data.dates
-    provenance = {"source": "table", "table": path.name, "table_fingerprint": _file_fingerprint(path), "features": len(numeric)}
+    provenance = {"source": "table", "table": path.name, "table_fingerprint": str(file_fingerprint(path)["sha256"])[:16], "features": len(numeric)}
     say(f"table: {len(frame):,} rows, {len(numeric)} feature columns, {int(labelled.sum()):,} labelled, {len(dates)} time value(s)")
     if len(numeric) <= 12:
         say(f"table: model inputs {list(numeric)}")
@@ -69,9 +66,7 @@ def _model_inputs(path: Path, frame: pd.DataFrame, wanted: list[str], say: Calla
         inputs = [c for c in frame.columns if c not in wanted]
     numeric = {}
     for c in inputs:
-        first = frame[c].dropna().iloc[:1]
-        if (pd.api.types.is_datetime64_any_dtype(frame[c]) or pd.api.types.is_bool_dtype(frame[c])
-                or (frame[c].dtype == object and len(first) and isinstance(first.iloc[0], _NOT_NUMBERS))):
+        if holds_dates_or_booleans(frame[c]):
             raise DataError(f"'{path}': column {c!r} holds {frame[c].dtype} values; expected numbers (drop it, or list it in --sensitive)")
         values = pd.to_numeric(frame[c], errors="coerce")
         refuse_first_bad(path, values.isna(), c, frame[c],
@@ -103,14 +98,6 @@ def _refuse_duplicates(path: Path, frame: pd.DataFrame, id_col: str, time: str |
         row = int(np.flatnonzero(dup.to_numpy())[0])
         what = f"({id_col}, {time})" if time else id_col
         raise DataError(f"'{path}' row {display_row(path, row)}: a second row for the same {what}; expected one row each")
-
-
-def _file_fingerprint(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()[:16]
 
 
 def table_meta(path: Path) -> dict | None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
+import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
@@ -34,6 +36,17 @@ def read_csv_as_text(path: Path) -> pa.Table:
             quoted_strings_can_be_null=True,
         ),
     )
+
+
+_NOT_NUMBERS = (dt.date, dt.datetime, pd.Timestamp, bool)
+
+
+def holds_dates_or_booleans(values: pd.Series) -> bool:
+    """Whether a column holds dates, times or true/false (typed, or as Python objects): never to be read as numbers."""
+    if pd.api.types.is_datetime64_any_dtype(values) or pd.api.types.is_bool_dtype(values):
+        return True
+    first = values.dropna().iloc[:1]
+    return values.dtype == object and len(first) > 0 and isinstance(first.iloc[0], _NOT_NUMBERS)
 
 
 _SEPARATORS = {";": "semicolons", "\t": "tabs", "|": "bars"}

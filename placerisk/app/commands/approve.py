@@ -32,40 +32,40 @@ def run(args: argparse.Namespace) -> int:
         if err.error_code != "RESOURCE_DOES_NOT_EXIST":
             raise
         raise UserError(f"model {args.model!r} version {args.version!r} not found in {tracking.tracking_uri(config)}") from None
-    args.version = str(version.version)  # the registry's own spelling: "01" is version 1 everywhere below
-    record = {"model": args.model, "version": str(args.version), "by": args.reviewer, "decision": args.decision, "note": args.note,
+    number = str(version.version)  # the registry's own spelling: "01" is version 1 everywhere below
+    record = {"model": args.model, "version": number, "by": args.reviewer, "decision": args.decision, "note": args.note,
               "run_id": version.run_id}
     log = Catalog(config).decisions_log
     reasons = promotion.reasons_against(promotion.from_tags(version.tags)) if args.decision == "approve" else []
     if reasons:
         append(log, {**record, "event": "decision", "outcome": "refused", "why": "; ".join(reasons)})
-        print(f"refused: version {args.version} of {args.model} cannot become champion: " + "; ".join(reasons) + ". Recorded in " + str(log))
+        print(f"refused: version {number} of {args.model} cannot become champion: " + "; ".join(reasons) + ". Recorded in " + str(log))
         return 1
     written = append(log, {**record, "event": "decision", "outcome": "recorded"})  # first: if the log cannot be written, nothing changes
     for key, value in {"decision": args.decision, "decision_by": args.reviewer, "decision_note": args.note, "decision_at": written["at"]}.items():
-        client.set_model_version_tag(args.model, str(args.version), key, value)
+        client.set_model_version_tag(args.model, number, key, value)
     try:
         previous = str(client.get_model_version_by_alias(args.model, "champion").version)
     except MlflowException:
         previous = None
     if args.decision == "reject":
-        return _reject(client, args, previous, log)
-    append(log, {"event": "alias", "model": args.model, "alias": "champion", "version": str(args.version), "previous": previous,
+        return _reject(client, args, number, previous, log)
+    append(log, {"event": "alias", "model": args.model, "alias": "champion", "version": number, "previous": previous,
                  "by": args.reviewer, "why": args.note})  # written first: a change is never made without its record
-    client.set_registered_model_alias(args.model, "champion", str(args.version))
+    client.set_registered_model_alias(args.model, "champion", number)
     was = f" (was version {previous})" if previous else ""
-    print(f"approved: {args.model} version {args.version} is now 'champion'{was}; recorded in {log}")
+    print(f"approved: {args.model} version {number} is now 'champion'{was}; recorded in {log}")
     return 0
 
 
-def _reject(client, args: argparse.Namespace, previous: str | None, log) -> int:
-    if previous != str(args.version):
-        print(f"recorded: version {args.version} of {args.model} rejected by {args.reviewer}; aliases unchanged")
+def _reject(client, args: argparse.Namespace, number: str, previous: str | None, log) -> int:
+    if previous != number:
+        print(f"recorded: version {number} of {args.model} rejected by {args.reviewer}; aliases unchanged")
         return 0
     # The panel withdrew the model in use: it stops being the champion.
     append(log, {"event": "alias", "model": args.model, "alias": "champion", "version": None, "previous": previous,
                  "by": args.reviewer, "why": f"rejected: {args.note}"})
     client.delete_registered_model_alias(args.model, "champion")
-    print(f"recorded: version {args.version} of {args.model} rejected by {args.reviewer}; it was the champion, so there is "
+    print(f"recorded: version {number} of {args.model} rejected by {args.reviewer}; it was the champion, so there is "
           "now no champion")
     return 0

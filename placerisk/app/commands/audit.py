@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 from pathlib import Path
 
 import numpy as np
@@ -13,15 +12,14 @@ from placerisk.app.catalog import AUDIT_FILES
 from placerisk.app.outputs import config_file, refuse_overwriting_inputs, staged_folder
 from placerisk.app.specs import fairness_policy
 from placerisk.config import load_config
-from placerisk.datatools.tables import display_row, read_frame, refuse_first_bad
+from placerisk.datatools.tables import display_row, holds_dates_or_booleans, read_frame, refuse_first_bad
 from placerisk.errors import DataError, UserError, raised_on_purpose
 from placerisk.fairness import audit as run_audit
 from placerisk.fairness import render_all
 
 
 def _numbers(frame: pd.DataFrame, col: str, path: Path, expected: str, allowed=None) -> np.ndarray:
-    if pd.api.types.is_datetime64_any_dtype(frame[col]) or pd.api.types.is_bool_dtype(frame[col]) or (
-            frame[col].dtype == object and frame[col].map(lambda v: isinstance(v, dt.date | dt.datetime | bool)).any()):
+    if holds_dates_or_booleans(frame[col]):
         raise DataError(f"'{path}': column {col!r} holds {frame[col].dtype} values (dates or true/false); expected {expected}")
     values = pd.to_numeric(frame[col], errors="coerce")
     bad = values.isna().to_numpy().copy()

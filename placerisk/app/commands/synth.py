@@ -7,7 +7,7 @@ import dataclasses
 import time
 
 from placerisk.app.catalog import Catalog
-from placerisk.app.outputs import DATA_KIND, config_file, is_data_folder, refuse_overwriting_inputs, staged_folder
+from placerisk.app.outputs import DATA_KIND, config_file, refuse_overwriting_inputs, staged_folder
 from placerisk.app.progress import say
 from placerisk.config import Config, load_config
 from placerisk.datatools.synth import CATALOGUE, SynthSettings, default_oracle_dates, generate, inject_faults
@@ -18,10 +18,9 @@ def run(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     catalog = Catalog(config)
     out = catalog.data_dir(args.out)
-    for folder in (out.resolve(), *out.resolve().parents):  # never nested in another population or in the outputs
-        if folder != out.resolve() and (folder == config.data.dir.resolve() or is_data_folder(folder)):
-            raise UserError(f"--out '{out}' is inside the data folder '{folder}'; expected a folder of its own")
-    refuse_overwriting_inputs(out, inputs=(catalog.validation_root(), *config_file(args.config)), data_dirs=None, what="--out")
+    # a population of its own: never nested in another one, in the validation reports or over the config
+    refuse_overwriting_inputs(out, inputs=(catalog.validation_root(), *config_file(args.config)), data_dirs=(config.data.dir,),
+                              what="--out", is_data_folder_itself=True)
     settings = synth_settings(config, args)
     started = time.perf_counter()
     step = max(1, (settings.families // settings.chunk_size + 1) // 10)
