@@ -26,6 +26,12 @@ demo: $(STAMP) ## Main job end to end on the embedded defaults (synthetic data)
 	$(BIN)/placerisk validate --data $(DATA) --overwrite
 	$(BIN)/placerisk features --data $(DATA) --as-of 2023-01-01 2023-04-01 2023-07-01 2023-10-01 2024-01-01 --out outputs/features.parquet --overwrite
 	$(BIN)/placerisk train --data $(DATA)
+	@echo "Demonstration only: a synthetic panel accepts the red findings so that the weekly lists have a champion."
+	@echo "A real deployment needs a real ethics panel that reads the fairness report and decides with its own reasons."
+	$(BIN)/placerisk approve --version candidate --decision approve --reviewer "Demo panel (synthetic data)" \
+		--accept "$$($(BIN)/placerisk findings --version candidate --red-ids)" \
+		--note "Demonstration on synthetic data, not a real panel decision: the red findings are accepted only so that the demo has a champion."
+	$(BIN)/placerisk decisions
 
 browser: ## Install Debian's chromium (headless page checks of the reports) when it is missing
 	@command -v chromium >/dev/null 2>&1 || { SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \

@@ -15,6 +15,7 @@ from placerisk.fairness._report_html import to_html
 from placerisk.fairness._report_json import to_dict, to_json
 from placerisk.fairness._report_markdown import to_markdown
 from placerisk.fairness._selection import ranking, selection_mask
+from placerisk.fairness._truth import oracle_comparison, publish_oracle_comparison
 
 __all__ = [
     "AuditResult",
@@ -25,8 +26,10 @@ __all__ = [
     "audit",
     "mitigation_tradeoffs",
     "model_card",
+    "oracle_comparison",
     "proxy_check",
     "publish_mitigation",
+    "publish_oracle_comparison",
     "ranking",
     "render_all",
     "selection_mask",

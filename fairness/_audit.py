@@ -18,7 +18,7 @@ from placerisk.fairness._group_stats import group_stats, score_bands
 from placerisk.fairness._inputs import GroupFeature, check_labels_and_scores, encode_features
 from placerisk.fairness._linked_system import build_links
 from placerisk.fairness._policy import FairnessPolicy
-from placerisk.fairness._selection import selection_mask
+from placerisk.fairness._selection import BAD_OPERATING_POINT, selection_mask
 from placerisk.fairness._suppression import RATE_DECIMALS, publish_count
 from placerisk.fairness._tables import (
     by_group_table,
@@ -102,8 +102,8 @@ class AuditResult:
         return (self._published if published else self._full)[name].copy()
 
 
-def audit(y_true, y_score, sensitive_features, *, k=None, threshold=None, intersections=(),
-          policy: FairnessPolicy | None = None, random_state=0) -> AuditResult:
+def audit(y_true, y_score, sensitive_features, *, k=None, threshold=None, selected=None, list_description=None,
+          intersections=(), policy: FairnessPolicy | None = None, group_names=None, random_state=0) -> AuditResult:
     """Audit a risk score at its operating point, per group and intersection, with intervals.
 
     Parameters
@@ -117,11 +117,19 @@ def audit(y_true, y_score, sensitive_features, *, k=None, threshold=None, inters
     k : int, optional
         List size: the top ``k`` rows by score (ties: earlier row first).
     threshold : float, optional
-        Alternatively, select rows with ``score >= threshold``. Give exactly one.
+        Alternatively, select rows with ``score >= threshold``.
+    selected : boolean array-like of shape (n,), optional
+        Alternatively, the list itself, formed by the caller (e.g. each team's top families
+        under an allocation policy); ``list_description`` says in words how it was formed: a
+        string, or ``{"description": ..., "tie_break": ...}``.
+        Give exactly one of ``k``, ``threshold`` and ``selected``.
     intersections : sequence of tuple of str
         Column combinations audited as extra features, e.g. ``[("ethnicity", "sex")]``.
     policy : FairnessPolicy, optional
         Metrics, tolerance, reference groups, suppression and bootstrap settings.
+    group_names : mapping, optional
+        ``{feature: {group label: words}}``, how the report names a group, e.g.
+        ``{"deprivation_quintile": {"1": "deprivation quintile 1 (most deprived)"}}``.
     random_state : int
         Seeds every resample; the same seed gives the same intervals.
 
@@ -140,7 +148,8 @@ def audit(y_true, y_score, sensitive_features, *, k=None, threshold=None, inters
     """
     policy = FairnessPolicy() if policy is None else policy
     y, s = check_labels_and_scores(y_true, y_score)
-    selected = selection_mask(s, k=k, threshold=threshold).astype(np.int64)
+    selected = given_list(selected, y.size, k, threshold) if selected is not None else selection_mask(s, k=k, threshold=threshold)
+    selected = selected.astype(np.int64)
     features = encode_features(sensitive_features, y.size, intersections)
     skipped = [ONE_GROUP.format(name=f.name, label=f.labels[0]) for f in features if len(f.labels) < 2]
     features = [f for f in features if len(f.labels) >= 2]
@@ -169,7 +178,8 @@ def audit(y_true, y_score, sensitive_features, *, k=None, threshold=None, inters
         groups.append(table)
         disparities.append(disparity_table(stats, table, ref, policy, level))
 
-    disparity, findings, light = assess(pd.concat(disparities, ignore_index=True), policy, level)
+    names = _group_names(group_names)
+    disparity, findings, light = assess(pd.concat(disparities, ignore_index=True), policy, level, names)
     full = {
         "overall": overall,
         "by_group": pd.concat(groups, ignore_index=True),
@@ -180,7 +190,7 @@ def audit(y_true, y_score, sensitive_features, *, k=None, threshold=None, inters
     published = publish_all(full, policy, level, links)
     return AuditResult(
         policy=policy,
-        operating_point=_operating_point(s, selected.astype(bool), k, threshold),
+        operating_point=_operating_point(s, selected.astype(bool), k, threshold, list_description),
         findings=findings,
         traffic_light=light,
         multiple_comparisons=multiple_comparisons(n_comparisons, policy),
@@ -195,11 +205,33 @@ def audit(y_true, y_score, sensitive_features, *, k=None, threshold=None, inters
     )
 
 
-def _operating_point(s: np.ndarray, selected: np.ndarray, k, threshold) -> dict:
+def given_list(selected, n: int, k, threshold) -> np.ndarray:
+    """The caller's list as a boolean mask of ``n`` rows (with neither ``k`` nor ``threshold``)."""
+    if k is not None or threshold is not None:
+        raise ValueError(BAD_OPERATING_POINT.format(k=k, threshold=threshold) + " (selected was given too)")
+    mask = np.asarray(selected)
+    if mask.dtype != bool or mask.shape != (n,):
+        raise ValueError(f"selected must be {n} true/false values, one per row; got {mask.dtype} of shape {mask.shape}.")
+    return mask
+
+
+def _group_names(group_names) -> dict:
+    if group_names is None:
+        return {}
+    return {str(f): {str(g): str(w) for g, w in dict(names).items()} for f, names in dict(group_names).items()}
+
+
+def _operating_point(s: np.ndarray, selected: np.ndarray, k, threshold, description=None) -> dict:
     n_selected = int(selected.sum())
     cutoff = float(s[selected].min()) if n_selected else float("nan")
     tied = int((s == cutoff).sum()) if n_selected else 0
     tied_in = int((s[selected] == cutoff).sum()) if n_selected else 0
+    if k is None and threshold is None:
+        given = dict(description) if isinstance(description, dict) else {"description": description or "the list given"}
+        return {"rule": "given", "description": str(given["description"]), "k": None, "threshold": None,
+                "n_rows": int(s.size), "n_selected": n_selected, "selection_rate": n_selected / s.size,
+                "cutoff_score": float("nan"), "rows_tied_at_cutoff": 0, "tied_rows_selected": 0,
+                "tie_break": str(given.get("tie_break", "as the list was formed"))}
     return {
         "rule": "top_k" if k is not None else "threshold",
         "k": None if k is None else int(k),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,6 +15,25 @@ OUTSIDE, WITHIN, INCONCLUSIVE, NOT_ASSESSABLE = "outside", "within", "inconclusi
 DISPARITY_COLUMNS = ("feature", "group", "reference_group", "metric", "primary", "value", "reference_value", "ratio",
                      "ratio_low", "ratio_high", "difference", "difference_low", "difference_high", "min_count")
 RED, AMBER, GREEN = "red", "amber", "green"
+#: Metrics that say the same thing about one comparison (one is 1 minus the other): one finding, one id.
+COMPLEMENTS = {"false_negative_rate": "recall"}
+SERIOUSNESS = {OUTSIDE: 0, INCONCLUSIVE: 1, NOT_ASSESSABLE: 2, WITHIN: 3}
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9.+-]+", "_", str(text)).strip("_") or "_"
+
+
+def finding_id(feature: str, group: str, metric: str) -> str:
+    """A stable id for one comparison, e.g. ``F-ethnicity-Black-recall``; recall and the false-negative
+    rate (complements) share one id."""
+    return f"F-{_slug(feature)}-{_slug(group)}-{COMPLEMENTS.get(metric, metric)}"
+
+
+def group_name(feature: str, group: str, names: dict | None = None) -> str:
+    """How a report names a group of families: the caller's words (``names[feature][group]``), else
+    "families in group G (feature)"."""
+    return (names or {}).get(str(feature), {}).get(str(group)) or f"families in group {group} ({feature})"
 
 
 @dataclass(frozen=True)
@@ -30,6 +50,8 @@ class Finding:
     ratio_low: float
     ratio_high: float
     sentence: str
+    id: str = ""
+    covers: tuple[str, ...] = ()     # the metrics this one finding stands for (a metric and its complement)
 
     def to_dict(self) -> dict:
         return {k: (None if isinstance(v, float) and not np.isfinite(v) else v) for k, v in self.__dict__.items()}
@@ -56,8 +78,8 @@ def sentence(row, policy: FairnessPolicy, level: float, withheld: bool = False) 
     ``withheld=True`` (published output whose figures are suppressed) gives a sentence
     with no figure: only the status and, for a flag, its direction.
     """
-    who = f"group {row['group']} ({row['feature']})"
-    ref = f"group {row['reference_group']}"
+    who = row.get("group_name") or group_name(row["feature"], row["group"])
+    ref = row.get("reference_name") or group_name(row["feature"], row["reference_group"])
     label = LABELS[row["metric"]]
     tolerance = f"the panel's tolerance of {policy.ratio_low:g}–{policy.ratio_high:g}"
     pct = f"{100 * level:.4g}%"
@@ -68,14 +90,15 @@ def sentence(row, policy: FairnessPolicy, level: float, withheld: bool = False) 
         why = (f"the figures are withheld because a count behind them (in one of the groups of "
                f"{row['feature']}) is below {policy.min_cell_count} or would reveal one")
         if row["status"] == OUTSIDE:
-            return (f"The {label} of {who} differs from {ref}'s by more than {tolerance} allows "
+            return (f"The {label} of {who} differs from that of {ref} by more than {tolerance} allows "
                     f"(the whole {pct} interval lies outside it); {why}.")
         if row["status"] == INCONCLUSIVE:
-            return (f"We cannot tell whether the {label} of {who} is within {tolerance} of {ref}'s: "
+            return (f"We cannot tell whether the {label} of {who} is within {tolerance} of that of {ref}: "
                     f"the {pct} interval is too wide; {why}.")
-        return f"The {label} of {who} is within {tolerance} of {ref}'s ({pct} interval); {why}."
+        return f"The {label} of {who} is within {tolerance} of that of {ref} ({pct} interval); {why}."
     phrase, compare = PHRASES[row["metric"]]
-    head = f"{phrase.format(who=who)} {_num(row['ratio'])} times {compare} those in {ref}"
+    text = phrase.format(who=who)
+    head = f"{text[0].upper()}{text[1:]} {_num(row['ratio'])} times {compare} {ref}"
     interval = f"{pct} interval {_num(row['ratio_low'])} to {_num(row['ratio_high'])}"
     if row["status"] == OUTSIDE:
         return f"{head} ({interval}), outside {tolerance}."
@@ -84,16 +107,22 @@ def sentence(row, policy: FairnessPolicy, level: float, withheld: bool = False) 
     return f"{head} ({interval}), within {tolerance}."
 
 
-def assess(disparities: pd.DataFrame, policy: FairnessPolicy, level: float) -> tuple[pd.DataFrame, tuple[Finding, ...], str]:
-    """Add ``status`` and ``sentence`` to a copy of ``disparities``; return it, the findings and the light.
+def assess(disparities: pd.DataFrame, policy: FairnessPolicy, level: float,
+           names: dict | None = None) -> tuple[pd.DataFrame, tuple[Finding, ...], str]:
+    """Add ``id``, ``status`` and ``sentence`` to a copy of ``disparities``; return it, the findings and the light.
 
     Red: a primary metric is outside tolerance. Amber: only secondary metrics are
     outside, or a primary comparison is inconclusive or not assessable. Green: neither.
+    A comparison's metric and its complement (recall and false-negative rate) give one
+    finding, the more serious of the two; ``names`` words the groups (see :func:`group_name`).
     """
     table = disparities.copy()
     if table.empty:
-        table = pd.DataFrame(columns=[*DISPARITY_COLUMNS, "status", "sentence"])
+        table = pd.DataFrame(columns=[*DISPARITY_COLUMNS, "id", "group_name", "reference_name", "status", "sentence"])
         return table, (), GREEN
+    table["id"] = [finding_id(f, g, m) for f, g, m in zip(table["feature"], table["group"], table["metric"], strict=True)]
+    table["group_name"] = [group_name(f, g, names) for f, g in zip(table["feature"], table["group"], strict=True)]
+    table["reference_name"] = [group_name(f, g, names) for f, g in zip(table["feature"], table["reference_group"], strict=True)]
     assessable = table["min_count"].to_numpy() >= policy.min_cell_count
     table["status"] = [status(lo, hi, ok, policy) for lo, hi, ok in
                        zip(table["ratio_low"], table["ratio_high"], assessable, strict=True)]
@@ -107,14 +136,24 @@ def assess(disparities: pd.DataFrame, policy: FairnessPolicy, level: float) -> t
         light = AMBER
     else:
         light = GREEN
-    keep = table[flagged | (unsettled & primary)]
+    keep = _one_per_comparison(table[flagged | (unsettled & primary)])
     order = keep.assign(_rank=np.select([keep["primary"] & (keep["status"] == OUTSIDE), keep["status"] == OUTSIDE,
                                          keep["status"] == INCONCLUSIVE], [0, 1, 2], 3)).sort_values("_rank", kind="stable")
+    covers = table.groupby("id")["metric"].agg(tuple).to_dict()
     findings = tuple(Finding(feature=r.feature, group=r.group, reference_group=r.reference_group, metric=r.metric,
                              primary=bool(r.primary), status=r.status, ratio=float(r.ratio),
-                             ratio_low=float(r.ratio_low), ratio_high=float(r.ratio_high), sentence=r.sentence)
+                             ratio_low=float(r.ratio_low), ratio_high=float(r.ratio_high), sentence=r.sentence,
+                             id=r.id, covers=tuple(covers[r.id]))
                      for r in order.itertuples())
     return table, findings, light
+
+
+def _one_per_comparison(keep: pd.DataFrame) -> pd.DataFrame:
+    """Of a metric and its complement on one comparison, the more serious (recall first on equal status)."""
+    ranked = keep.assign(_serious=keep["status"].map(SERIOUSNESS), _complement=keep["metric"].isin(list(COMPLEMENTS)))
+    ranked = ranked.sort_values(["_serious", "_complement"], kind="stable")
+    first = ~ranked.duplicated("id")
+    return keep.loc[sorted(ranked.index[first.to_numpy()])]
 
 
 def publish_findings(findings: tuple[Finding, ...], published: pd.DataFrame) -> tuple[Finding, ...]:
@@ -130,7 +169,8 @@ def publish_findings(findings: tuple[Finding, ...], published: pd.DataFrame) -> 
         if f.status == NOT_ASSESSABLE or "ratio" in tuple(row["suppressed"]):
             shown = dict.fromkeys(shown, float("nan"))
         out.append(Finding(feature=f.feature, group=f.group, reference_group=f.reference_group, metric=f.metric,
-                           primary=f.primary, status=f.status, sentence=str(row["sentence"]), **shown))
+                           primary=f.primary, status=f.status, sentence=str(row["sentence"]), id=f.id, covers=f.covers,
+                           **shown))
     return tuple(out)
 
 

@@ -43,15 +43,16 @@ LABELS = {
     "base_rate": "observed outcome rate",
 }
 
-# "{who}" is replaced by the group description; the ratio follows the phrase.
+# "{who}" is a noun phrase naming families (e.g. "families in deprivation quintile 1"); the ratio follows the phrase,
+# then the comparison and the reference group's phrase.
 PHRASES = {
-    "false_negative_rate": ("Families in need in {who} are missed (false-negative rate)", "as often as"),
-    "recall": ("Families in need in {who} are found (recall)", "as often as"),
-    "selection_rate": ("Families in {who} are put on the list (selection rate)", "as often as"),
-    "false_positive_rate": ("Families not in need in {who} are put on the list (false-positive rate)", "as often as"),
-    "precision": ("A listed family in {who} turns out to be in need (precision)", "as often as"),
-    "false_omission_rate": ("An unlisted family in {who} turns out to be in need (false omission rate)", "as often as"),
-    "roc_auc": ("The score ranks families in need above others in {who} (ROC AUC)", "as well as"),
+    "false_negative_rate": ("{who} who are in need are missed (false-negative rate)", "as often as"),
+    "recall": ("{who} who are in need are found (recall)", "as often as"),
+    "selection_rate": ("{who} are put on the list (selection rate)", "as often as"),
+    "false_positive_rate": ("{who} who are not in need are put on the list (false-positive rate)", "as often as"),
+    "precision": ("{who}, when listed, turn out to be in need (precision)", "as often as"),
+    "false_omission_rate": ("{who}, when not listed, turn out to be in need (false omission rate)", "as often as"),
+    "roc_auc": ("The score ranks those in need above the others among {who} (ROC AUC)", "as well as among"),
 }
 
 

@@ -7,7 +7,7 @@ from placerisk.fairness._report_json import to_json
 from placerisk.fairness._report_markdown import to_markdown
 
 
-def render_all(result, context=None, *, proxy=None, mitigation=None, published=True,
+def render_all(result, context=None, *, proxy=None, mitigation=None, oracle=None, published=True,
                unavailable=None) -> dict[str, str]:
     """``{"report.html": ..., "report.md": ..., "report.json": ...}`` for one audit.
 
@@ -33,7 +33,7 @@ def render_all(result, context=None, *, proxy=None, mitigation=None, published=T
     ...     (out_dir / name).write_text(text)
     >>> render_all(result, proxy=None, unavailable={"proxy": "fairlearn is not installed"})  # doctest: +SKIP
     """
-    kwargs = {"context": context, "proxy": proxy, "mitigation": mitigation, "published": published,
+    kwargs = {"context": context, "proxy": proxy, "mitigation": mitigation, "oracle": oracle, "published": published,
               "unavailable": unavailable}
     return {"report.html": to_html(result, **kwargs), "report.md": to_markdown(result, **kwargs),
             "report.json": to_json(result, **kwargs)}

@@ -10,7 +10,7 @@ import pandas as pd
 
 from placerisk.fairness import _format as fmt
 from placerisk.fairness._charts import calibration_chart, ratio_chart
-from placerisk.fairness._findings import INCONCLUSIVE, NOT_ASSESSABLE, OUTSIDE
+from placerisk.fairness._findings import COMPLEMENTS, INCONCLUSIVE, NOT_ASSESSABLE, OUTSIDE
 from placerisk.fairness._metrics import LABELS
 from placerisk.fairness._mitigation import publish_mitigation
 from placerisk.fairness._suppression import RATE_DECIMALS, SUPPRESSED
@@ -47,6 +47,7 @@ class Table:
     caption: str
     header: list[str]
     rows: list[list[str]]
+    cell_classes: list[list[str]] | None = None   # HTML classes per cell (e.g. "cell-red"), same shape as rows
 
 
 @dataclass
@@ -56,6 +57,7 @@ class Section:
     bullets: list[str] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
     charts: list[str] = field(default_factory=list)
+    anchor: str = ""
 
 
 def _n(value, about: bool) -> str:
@@ -68,6 +70,8 @@ def _operating_point_text(op: dict) -> str:
     """The operating point in words; a published ``op`` (see ``AuditResult.operating_point_for``)
     gives rounded counts and "[c]" for a count below the limit."""
     about = bool(op.get("published"))
+    if op["rule"] == "given":
+        return f"The lists: {op['description']}. Ties: {op['tie_break']}."
     if op["rule"] == "top_k":
         rule = "the top families by score" if op["k"] is None else f"the top {op['k']:,} families by score"
     else:
@@ -82,7 +86,77 @@ def _operating_point_text(op: dict) -> str:
             f"{ties} Ties: {op['tie_break']}.")
 
 
-def _summary(result, context: dict, published: bool) -> Section:
+GRID_LIGHT = {OUTSIDE: "red", INCONCLUSIVE: "amber", NOT_ASSESSABLE: "amber"}
+DECIDING = 5  # findings shown on the first screen
+
+
+def summary_facts(result, published: bool) -> dict:
+    """The first screen's facts: the light, the lists in team terms, the attribute x primary-metric grid, the deciding findings."""
+    table = result.table("disparities", published=False)
+    primary = table[table["primary"].astype(bool)]
+    keys = list(dict.fromkeys(COMPLEMENTS.get(m, m) for m in result.policy.primary_metrics))
+    grid = []
+    for feature in result.method.get("features", []):
+        for key in keys:
+            part = primary[(primary["feature"] == feature) & (primary["metric"].map(lambda m: COMPLEMENTS.get(m, m)) == key)]
+            outside = sorted(set(part.loc[part["status"] == OUTSIDE, "group"]))
+            unsettled = sorted(set(part.loc[part["status"].isin([INCONCLUSIVE, NOT_ASSESSABLE]), "group"]) - set(outside))
+            light = "red" if outside else "amber" if unsettled else "green"
+            grid.append({"attribute": feature, "metric": key, "light": light, "groups_outside": outside, "groups_unsettled": unsettled})
+    findings = result.findings_for(published=published)
+    deciding = [f for f in findings if f.primary and f.status == OUTSIDE] or list(findings)
+    return {"traffic_light": result.traffic_light, "lists": _operating_point_text(result.operating_point_for(published=published)),
+            "grid": grid, "deciding_findings": [f.id for f in deciding[:DECIDING]], "findings": len(findings)}
+
+
+def _panel_summary(result, published: bool) -> Section:
+    """The one-page summary a lay panel member reads first."""
+    facts = summary_facts(result, published)
+    light = result.traffic_light
+    section = Section("Summary for the panel", anchor="summary", paragraphs=[
+        f"Traffic light: {light.upper()}. {LIGHT_TEXT[light]}", facts["lists"],
+        "The grid shows, for each attribute, whether families in need are found about as often in every group as in the "
+        "reference group (red: a group is clearly outside the panel's tolerance; amber: too uncertain or too few families "
+        "to tell; green: every group clearly within).",
+    ])
+    keys = list(dict.fromkeys(cell["metric"] for cell in facts["grid"]))
+    rows, classes = [], []
+    for feature in dict.fromkeys(cell["attribute"] for cell in facts["grid"]):
+        cells = {c["metric"]: c for c in facts["grid"] if c["attribute"] == feature}
+        rows.append([feature, *[_grid_text(cells[k]) for k in keys]])
+        classes.append(["", *[f"cell-{cells[k]['light']}" for k in keys]])
+    section.tables.append(Table("Attribute x primary metric", ["Attribute", *[_grid_label(k) for k in keys]], rows, classes))
+    return section
+
+
+def _deciding(result, context: dict, published: bool) -> Section:
+    """The few findings that decide the light, by id, then the plain facts of the run."""
+    facts = summary_facts(result, published)
+    found = {f.id: f for f in result.findings_for(published=published)}
+    section = Section("What decides the light", anchor="deciding",
+                      bullets=[f"{i}: {found[i].sentence}" for i in facts["deciding_findings"]])
+    more = facts["findings"] - len(section.bullets)
+    section.paragraphs.append("No finding decides the light: no comparison is flagged or unsettled." if not section.bullets else
+                              "Each finding has an id the panel can quote (approve --accept ID,...)."
+                              + (f" {more} more finding(s) are listed under Findings below." if more > 0 else ""))
+    section.bullets += [f"{k.replace('_', ' ').capitalize()}: {v}" for k, v in context.items()]
+    return section
+
+
+def _grid_label(metric: str) -> str:
+    return "Families in need found (recall; its complement, the false-negative rate, says the same)" \
+        if metric == "recall" else LABELS[metric].capitalize()
+
+
+def _grid_text(cell: dict) -> str:
+    if cell["light"] == "red":
+        return f"RED: {', '.join(cell['groups_outside'])} outside"
+    if cell["light"] == "amber":
+        return f"AMBER: {', '.join(cell['groups_unsettled'])} not settled"
+    return "GREEN: within tolerance"
+
+
+def _summary(result, published: bool) -> Section:
     mc = result.multiple_comparisons
     status = result.table("disparities", published=False)
     primary = status[status["primary"]]
@@ -106,14 +180,13 @@ def _summary(result, context: dict, published: bool) -> Section:
         + (" (intervals here are Bonferroni-adjusted)." if mc["adjust"] == "bonferroni" else
            f"; a Bonferroni-adjusted level of {100 * mc['bonferroni_level']:.5g}% is available in the policy."),
     ]
-    bullets = [f"{k.replace('_', ' ').capitalize()}: {v}" for k, v in context.items()]
-    return Section("Summary", paragraphs=paragraphs, bullets=bullets)
+    return Section("About this audit", paragraphs=paragraphs)
 
 
 def _findings(result, published: bool) -> Section:
     findings = result.findings_for(published=published)
-    flagged = [f.sentence for f in findings if f.status == OUTSIDE]
-    unsettled = [f.sentence for f in findings if f.status != OUTSIDE]
+    flagged = [f"{f.id}: {f.sentence}" for f in findings if f.status == OUTSIDE]
+    unsettled = [f"{f.id}: {f.sentence}" for f in findings if f.status != OUTSIDE]
     section = Section("Findings")
     section.paragraphs.append(f"{len(flagged)} flagged difference(s)." if flagged else "No difference is flagged.")
     section.bullets = flagged + unsettled
@@ -270,7 +343,24 @@ def not_computed_text(reason: str) -> str:
     return NOT_COMPUTED.format(reason=reason) + ("" if reason.endswith((".", "!", "?")) else ".")
 
 
-def build_sections(result, *, context=None, proxy=None, mitigation=None, published=True,
+def _oracle(oracle: pd.DataFrame, result, published: bool) -> Section:
+    from placerisk.fairness._truth import describe_oracle_rows, publish_oracle_comparison
+
+    table = publish_oracle_comparison(oracle, result.policy) if published else oracle.assign(suppressed=[()] * len(oracle))
+    section = Section("Against the truth (synthetic data only)", anchor="truth", paragraphs=[
+        ("On synthetic data we know who truly needs help. Each group's listed share under the model is set beside the share "
+         "an oracle ranking (the true probabilities) gets under the same allocation. A group listed more often by the model "
+         "than by the oracle, relative to the reference group, is listed more often because of how it is recorded, not "
+         "because of its need."), *describe_oracle_rows(table)])
+    rows = [[r["feature"], r["group"], r["reference_group"], fmt.cell(r, "families", fmt.count), fmt.cell(r, "share_model", fmt.pct),
+             fmt.cell(r, "share_oracle", fmt.pct), fmt.cell(r, "ratio_model"), fmt.cell(r, "ratio_oracle")] for _, r in table.iterrows()]
+    section.tables.append(Table("Listed share: model and oracle", ["Feature", "Group", "Reference", "Families", "Listed (model)",
+                                                                    "Listed (oracle)", "Ratio to reference (model)",
+                                                                    "Ratio to reference (oracle)"], rows))
+    return section
+
+
+def build_sections(result, *, context=None, proxy=None, mitigation=None, oracle=None, published=True,
                    unavailable=None) -> list[Section]:
     """All report sections, in reading order.
 
@@ -278,7 +368,8 @@ def build_sections(result, *, context=None, proxy=None, mitigation=None, publish
     the section is then shown with that reason instead of being left out.
     """
     missing = check_unavailable(unavailable, proxy=proxy, mitigation=mitigation)
-    sections = [_summary(result, dict(context or {}), published), _findings(result, published),
+    sections = [_panel_summary(result, published), _deciding(result, dict(context or {}), published), _findings(result, published),
+                _summary(result, published),
                 _disparities(result, published),
                 _groups(result, published), _calibration(result, published)]
     if proxy is not None:
@@ -290,5 +381,7 @@ def build_sections(result, *, context=None, proxy=None, mitigation=None, publish
     elif "mitigation" in missing:
         sections.append(Section(OPTIONAL_SECTIONS["mitigation"],
                                 paragraphs=[not_computed_text(missing["mitigation"])]))
+    if oracle is not None:
+        sections.append(_oracle(oracle, result, published))
     sections.append(_method(result, published))
     return sections

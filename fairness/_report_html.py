@@ -16,12 +16,23 @@ th{background:#f2f2f2}caption{text-align:left;font-weight:bold;padding:.3em 0}
 .light{display:inline-block;padding:.4em .8em;border-radius:4px;font-weight:bold;color:#fff}
 .red{background:#b3261e}.amber{background:#b26a00}.green{background:#2e7d32}
 .charts svg{margin:.4em 1em .4em 0}
+td.cell-red{background:#b3261e;color:#fff;font-weight:bold}td.cell-amber{background:#b26a00;color:#fff;font-weight:bold}
+td.cell-green{background:#2e7d32;color:#fff;font-weight:bold}
+section#summary{border:2px solid #444;padding:.2em 1em;border-radius:6px}.finding-id{font-family:monospace;font-weight:bold}
 @media print{body{max-width:none;margin:0;font-size:10pt}h2{page-break-after:avoid}
 table{page-break-inside:auto}tr{page-break-inside:avoid}.charts{page-break-inside:avoid}}
 """
 
 
-def to_html(result, *, context=None, proxy=None, mitigation=None, published=True,
+def _bullet(text: str) -> str:
+    """A list item; a leading finding id ("F-...: ") is set apart so the panel can quote it."""
+    head, sep, rest = text.partition(": ")
+    if sep and head.startswith("F-") and " " not in head:
+        return f'<span class="finding-id">{escape(head)}</span>: {escape(rest)}'
+    return escape(text)
+
+
+def to_html(result, *, context=None, proxy=None, mitigation=None, oracle=None, published=True,
             title="Fairness audit", unavailable=None) -> str:
     """The fairness report as one self-contained HTML page (same content as :func:`to_markdown`).
 
@@ -30,7 +41,7 @@ def to_html(result, *, context=None, proxy=None, mitigation=None, published=True
     they could not be computed) and the data and method notes. Parameters as for
     :func:`to_markdown`.
     """
-    sections = build_sections(result, context=context, proxy=proxy, mitigation=mitigation, published=published,
+    sections = build_sections(result, context=context, proxy=proxy, mitigation=mitigation, oracle=oracle, published=published,
                               unavailable=unavailable)
     heading = title if published else f"{title} (FULL VERSION: NOT FOR PUBLICATION)"
     light = result.traffic_light
@@ -39,15 +50,19 @@ def to_html(result, *, context=None, proxy=None, mitigation=None, published=True
            f"<h1>{escape(heading)}</h1>",
            f'<p><span class="light {light}">Traffic light: {light.upper()}</span></p>']
     for section in sections:
-        out.append(f"<section><h2>{escape(section.title)}</h2>")
+        anchor = f' id="{section.anchor}"' if section.anchor else ""
+        out.append(f"<section{anchor}><h2>{escape(section.title)}</h2>")
         out += [f"<p>{escape(p)}</p>" for p in section.paragraphs]
         if section.bullets:
-            out.append("<ul>" + "".join(f"<li>{escape(b)}</li>" for b in section.bullets) + "</ul>")
+            out.append("<ul>" + "".join(f"<li>{_bullet(b)}</li>" for b in section.bullets) + "</ul>")
         if section.charts:
             out.append('<div class="charts">' + "".join(section.charts) + "</div>")
         for table in section.tables:
             head = "".join(f"<th>{escape(h)}</th>" for h in table.header)
-            body = "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>" for row in table.rows)
+            classes = table.cell_classes or [[""] * len(row) for row in table.rows]
+            body = "".join("<tr>" + "".join(f'<td class="{escape(k)}">{escape(c)}</td>' if k else f"<td>{escape(c)}</td>"
+                                            for c, k in zip(row, kinds, strict=True)) + "</tr>"
+                           for row, kinds in zip(table.rows, classes, strict=True))
             out.append(f"<table><caption>{escape(table.caption)}</caption><thead><tr>{head}</tr></thead>"
                        f"<tbody>{body}</tbody></table>")
         out.append("</section>")

@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 
 from placerisk.fairness._mitigation import publish_mitigation
-from placerisk.fairness._report_content import check_unavailable
+from placerisk.fairness._report_content import check_unavailable, summary_facts
+from placerisk.fairness._truth import publish_oracle_comparison
 
 SCHEMA_VERSION = 1
 _JSON_KEYS = {"proxy": "proxy_check", "mitigation": "mitigation"}  # render_all's name -> the JSON section
@@ -31,7 +32,7 @@ def _records(frame: pd.DataFrame) -> list[dict]:
     return [_clean(r) for r in frame.to_dict("records")]
 
 
-def to_dict(result, *, context=None, proxy=None, mitigation=None, published=True, unavailable=None) -> dict:
+def to_dict(result, *, context=None, proxy=None, mitigation=None, oracle=None, published=True, unavailable=None) -> dict:
     """The audit as a JSON-ready dict; NaN becomes null; suppressed cells are null and named in
     each row's ``suppressed`` list; findings, the operating point and the mitigation table are
     suppressed and rounded by the same rules. ``published=False`` gives unsuppressed figures.
@@ -58,13 +59,16 @@ def to_dict(result, *, context=None, proxy=None, mitigation=None, published=True
                               "method": _clean(proxy.method)}
     if mitigation is not None:
         out["mitigation"] = _records(publish_mitigation(mitigation, result.policy) if published else mitigation)
+    if oracle is not None:
+        out["oracle_comparison"] = _records(publish_oracle_comparison(oracle, result.policy) if published else oracle)
+    out["summary"] = _clean(summary_facts(result, published))
     if missing:
         out["unavailable"] = {_JSON_KEYS[name]: reason for name, reason in missing.items()}
     return out
 
 
-def to_json(result, *, context=None, proxy=None, mitigation=None, published=True, indent=2,
+def to_json(result, *, context=None, proxy=None, mitigation=None, oracle=None, published=True, indent=2,
             unavailable=None) -> str:
     """:func:`to_dict` serialised as JSON text."""
-    return json.dumps(to_dict(result, context=context, proxy=proxy, mitigation=mitigation, published=published,
+    return json.dumps(to_dict(result, context=context, proxy=proxy, mitigation=mitigation, oracle=oracle, published=published,
                               unavailable=unavailable), indent=indent, ensure_ascii=False)

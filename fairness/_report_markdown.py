@@ -40,7 +40,7 @@ def render_sections(sections: list[Section], title: str) -> str:
     return "\n".join(lines)
 
 
-def to_markdown(result, *, context=None, proxy=None, mitigation=None, published=True,
+def to_markdown(result, *, context=None, proxy=None, mitigation=None, oracle=None, published=True,
                 title="Fairness audit", unavailable=None) -> str:
     """The fairness report as Markdown (same content as :func:`to_html`, without charts).
 
@@ -60,6 +60,6 @@ def to_markdown(result, *, context=None, proxy=None, mitigation=None, published=
         ``{"proxy": reason, "mitigation": reason}`` for a section that could not be computed
         (then pass None for it): the section shows "This section could not be computed: <reason>."
     """
-    sections = build_sections(result, context=context, proxy=proxy, mitigation=mitigation, published=published,
+    sections = build_sections(result, context=context, proxy=proxy, mitigation=mitigation, oracle=oracle, published=published,
                               unavailable=unavailable)
     return render_sections(sections, title if published else f"{title} (FULL VERSION: NOT FOR PUBLICATION)")

@@ -26,7 +26,9 @@ typical use:
   placerisk features --data data/synthetic --as-of 2024-01-01 2024-04-01 --out outputs/features.parquet
   placerisk train                                 compare models in time, audit, log to MLflow, register the best
   placerisk audit --scores s.csv --score risk --label outcome --sensitive ethnicity,sex --top-k 100 --out audit/
-  placerisk approve --model placerisk-family-risk --version 3 --reviewer "Ethics panel" --decision approve --note "..."
+  placerisk findings --version candidate           the red findings the panel decides on, with their ids
+  placerisk approve --version 3 --reviewer "Ethics panel" --decision approve --accept F-... --note "why"
+  placerisk decisions --on 2026-11-30              who was champion on a date, by whose decision
   placerisk pseudonymise --in raw.csv --out sendable.csv --columns nhs_number --key-file key.txt
 
 every command reads ./placerisk.yaml when present (or --config FILE), else the embedded defaults.
@@ -121,11 +123,26 @@ def _audit(p: argparse.ArgumentParser) -> None:
 
 
 def _approve(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--model", required=True, metavar="NAME", help="registered model name")
-    p.add_argument("--version", required=True, metavar="V", help="model version")
+    p.add_argument("--model", metavar="NAME", help="registered model name (default: mlflow.registered_model)")
+    p.add_argument("--version", required=True, metavar="V", help="model version, or the alias 'candidate'")
     p.add_argument("--reviewer", required=True, metavar="WHO", help="who decided (the panel or its chair)")
     p.add_argument("--decision", required=True, choices=["approve", "reject"])
-    p.add_argument("--note", required=True, metavar="TEXT", help="why: recorded with the decision")
+    p.add_argument("--note", required=True, metavar="TEXT", help="why: recorded with the decision (the justification of accepted findings)")
+    p.add_argument("--accept", metavar="IDS", help="comma-separated red finding ids the panel accepts (see `placerisk findings`)")
+    p.add_argument("--mitigation", metavar="NAME", help="an allocation option audited at training, e.g. equal_selection_rate:ethnicity")
+    p.add_argument("--allow-dirty", action="store_true", help="approve a model trained from uncommitted code (recorded)")
+
+
+def _findings(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--model", metavar="NAME", help="registered model name (default: mlflow.registered_model)")
+    p.add_argument("--version", default="candidate", metavar="V", help="model version or alias (default: %(default)s)")
+    p.add_argument("--mitigation", metavar="NAME", help="show the findings under this audited allocation option")
+    p.add_argument("--red-ids", action="store_true", help="print only the red finding ids, comma-separated")
+
+
+def _decisions(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--model", metavar="NAME", help="registered model name (default: mlflow.registered_model)")
+    p.add_argument("--on", metavar="DATE", help="who was champion on this date (YYYY-MM-DD, end of day UTC) or date and time")
 
 
 def _pseudonymise(p: argparse.ArgumentParser) -> None:
@@ -146,7 +163,9 @@ COMMANDS = {  # name -> (help line, its arguments); each command's module is pla
     "features": ("build point-in-time family features, cohort and labels", _features),
     "train": ("compare models over rolling-origin splits, audit them, log to MLflow, register the best", _train),
     "audit": ("fairness audit of any risk score (e.g. a vendor's) at its operating point", _audit),
+    "findings": ("the findings the ethics panel decides on for a model version, with their ids", _findings),
     "approve": ("record the ethics panel's decision; approval moves the 'champion' alias", _approve),
+    "decisions": ("the history of panel decisions, and who was champion on a date", _decisions),
     "pseudonymise": ("replace id columns by keyed HMAC-SHA256 pseudonyms (run by a partner before sending)", _pseudonymise),
 }
 

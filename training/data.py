@@ -14,8 +14,10 @@ class TrainingData:
     """Labelled rows, one per (family, as-of date).
 
     ``X`` holds model inputs only. ``family_id`` breaks ranking ties and is
-    never a model input nor logged; ``sensitive`` (audit attributes) and
-    ``oracle`` (true probabilities, synthetic data only) ride alongside.
+    never a model input nor logged; ``team`` (the place-based team whose area
+    the family lives in: the lists are per team), ``sensitive`` (audit
+    attributes) and ``oracle`` (true probabilities, synthetic data only) ride
+    alongside.
     """
 
     X: pd.DataFrame
@@ -24,10 +26,11 @@ class TrainingData:
     family_id: np.ndarray
     sensitive: pd.DataFrame | None = None
     oracle: np.ndarray | None = None
+    team: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         n = len(self.X)
-        for name in ("y", "as_of_date", "family_id", "sensitive", "oracle"):
+        for name in ("y", "as_of_date", "family_id", "sensitive", "oracle", "team"):
             value = getattr(self, name)
             if value is not None and len(value) != n:
                 raise ValueError(f"{name}: got {len(value)} rows; expected {n}, one per row of X")
@@ -47,7 +50,7 @@ class TrainingData:
 
     @classmethod
     def from_frames(cls, X: pd.DataFrame, meta: pd.DataFrame, *, label: str = "label", time: str = "as_of_date", id: str = "family_id",
-                    sensitive: list[str] | None = None, oracle: pd.Series | None = None) -> TrainingData:
+                    sensitive: list[str] | None = None, oracle: pd.Series | None = None, team: str | None = None) -> TrainingData:
         """Keep rows with a label; align ``meta`` (and ``oracle``) with ``X`` row by row."""
         for name, other in (("meta", meta), ("oracle", oracle)):
             if other is not None and len(other) != len(X):
@@ -66,4 +69,5 @@ class TrainingData:
             family_id=meta[id].astype(str).to_numpy(),
             sensitive=meta[sensitive].reset_index(drop=True) if sensitive else None,
             oracle=None if oracle is None else np.asarray(oracle, dtype=np.float64)[keep],
+            team=None if team is None else meta[team].astype(str).to_numpy(),
         )

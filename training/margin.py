@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from placerisk.models.allocation import AllocationPolicy
 from placerisk.training.metrics import ranking
 
 DECIMALS = 12                   # differences are rounded here, so that float noise (1e-17) is never "above 0"
@@ -37,7 +38,7 @@ def supported(metric: str) -> bool:
     for head in ("precision_at_", "recall_at_"):
         if metric.startswith(head):
             tail = metric[len(head):]
-            if tail in ("k", "list"):
+            if tail in ("k", "list", "k_global", "list_global"):
                 return True
             try:
                 return tail.endswith("pct") and 0 < float(tail[:-3]) < 100
@@ -65,6 +66,7 @@ class SplitScores:
     family_id: np.ndarray
     candidate: np.ndarray
     baseline: np.ndarray
+    team: np.ndarray | None = None   # with ``margin(allocation=...)``: the lists at k and at the list are per team
 
 
 @dataclass(frozen=True)
@@ -106,8 +108,8 @@ class Margin:
 
 
 def _cut(metric: str, n: np.ndarray, k: int, list_k: int | None) -> np.ndarray:
-    """The list size per resample of ``n`` rows, as ``training.evaluate`` sets it."""
-    tail = metric.split("_at_", 1)[1]
+    """The (global) list size per resample of ``n`` rows, as ``training.evaluate`` sets it."""
+    tail = metric.split("_at_", 1)[1].removesuffix("_global")
     if tail == "k":
         return np.minimum(k, n)
     if tail == "list":
@@ -115,28 +117,49 @@ def _cut(metric: str, n: np.ndarray, k: int, list_k: int | None) -> np.ndarray:
     return np.maximum(1, np.round(float(tail[:-3]) / 100 * n))
 
 
-def _top(metric, y, score, tiebreak, k, list_k):
-    """Precision or recall at a list size, as a function of counts ``W`` (resamples x rows)."""
+def _found(W: np.ndarray, order: np.ndarray, ys: np.ndarray, cut: np.ndarray) -> np.ndarray:
+    """Rows with the outcome among the first ``cut`` counted rows of ``order`` (``ys`` = outcome in that order)."""
+    if len(order) == 0:
+        return np.zeros(W.shape[0], dtype=np.int64)
+    head = min(len(order), 2 * int(cut.max()) + 64)     # the list ends well within this many ranked rows...
+    taken = np.cumsum(W[:, order[:head]], axis=1, dtype=np.int64)
+    if (taken[:, -1] < cut).any():                      # ...unless a resample is very uneven: then all rows
+        head = len(order)
+        taken = np.cumsum(W[:, order], axis=1, dtype=np.int64)
+    hits = np.cumsum(W[:, order[:head]] * ys[:head], axis=1, dtype=np.int64)
+    p = np.minimum((taken < cut[:, None]).sum(axis=1), head - 1)  # the first ranked row that completes the list
+    prev = np.maximum(p - 1, 0)[:, None]
+    before = np.where(p > 0, np.take_along_axis(hits, prev, 1)[:, 0], 0)
+    taken_before = np.where(p > 0, np.take_along_axis(taken, prev, 1)[:, 0], 0)
+    return before + (cut - taken_before) * ys[p]        # the boundary family: only the copies that fit
+
+
+def _top(metric, y, score, tiebreak, k, list_k, team=None, allocation: AllocationPolicy | None = None):
+    """Precision or recall at a list size, as a function of counts ``W`` (resamples x rows).
+
+    With ``allocation`` and ``team``, ``*_at_k`` and ``*_at_list`` are the teams' own lists (each team's
+    first ``places`` counted rows, as :func:`placerisk.models.allocation.allocate` forms them)."""
     order = ranking(score, tiebreak)
     y01 = y.astype(np.int32)
-    ys = y01[order]
+    tail = metric.split("_at_", 1)[1]
+    if allocation is not None and team is not None and tail in ("k", "list"):
+        policy = allocation.with_weeks(1) if tail == "k" else allocation
+        team = np.asarray(team).astype(str)
+        parts = [(order[team[order] == t], policy.places(t)) for t in policy.teams]
+    else:
+        parts = [(order, None)]
 
     def at(W: np.ndarray) -> np.ndarray:
-        n = W.sum(axis=1)
-        cut = _cut(metric, n, k, list_k)
-        head = min(len(order), 2 * int(cut.max()) + 64)     # the list ends well within this many ranked rows...
-        taken = np.cumsum(W[:, order[:head]], axis=1, dtype=np.int64)
-        if (taken[:, -1] < cut).any():                      # ...unless a resample is very uneven: then all rows
-            head = len(order)
-            taken = np.cumsum(W[:, order], axis=1, dtype=np.int64)
-        hits = np.cumsum(W[:, order[:head]] * ys[:head], axis=1, dtype=np.int64)
-        p = (taken < cut[:, None]).sum(axis=1)              # the first ranked row that completes the list
-        prev = np.maximum(p - 1, 0)[:, None]
-        before = np.where(p > 0, np.take_along_axis(hits, prev, 1)[:, 0], 0)
-        taken_before = np.where(p > 0, np.take_along_axis(taken, prev, 1)[:, 0], 0)
-        found = before + (cut - taken_before) * ys[p]       # the boundary family: only the copies that fit
+        found = np.zeros(W.shape[0], dtype=np.int64)
+        listed = np.zeros(W.shape[0], dtype=np.int64)
+        for rows, places in parts:
+            n = W[:, rows].sum(axis=1)
+            cut = (_cut(metric, n, k, list_k) if places is None else np.minimum(places, n)).astype(np.int64)
+            found += _found(W, rows, y01[rows], cut)
+            listed += cut
         if metric.startswith("precision"):
-            return found / cut
+            with np.errstate(invalid="ignore", divide="ignore"):
+                return np.where(listed > 0, found / np.maximum(listed, 1), np.nan)
         positives = W @ y01
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.where(positives > 0, found / positives, np.nan)
@@ -169,7 +192,8 @@ def _curve(metric, y, score):
     return at
 
 
-def metric_of_counts(metric: str, y, score, tiebreak, *, k: int, list_k: int | None = None):
+def metric_of_counts(metric: str, y, score, tiebreak, *, k: int, list_k: int | None = None, team=None,
+                     allocation: AllocationPolicy | None = None):
     """``metric`` as a function of resample counts ``W`` (resamples x rows, whole numbers) -> one value per resample.
 
     A row counted c times is that row repeated c times; with every count 1 this is
@@ -183,7 +207,7 @@ def metric_of_counts(metric: str, y, score, tiebreak, *, k: int, list_k: int | N
     if metric in ("roc_auc", "average_precision"):
         at = _curve(metric, y, np.asarray(score, dtype=np.float64))
     else:
-        at = _top(metric, y, score, tiebreak, k, list_k)
+        at = _top(metric, y, score, tiebreak, k, list_k, team, allocation)
 
     def checked(W) -> np.ndarray:
         W = np.atleast_2d(np.asarray(W, dtype=np.int32))
@@ -194,19 +218,23 @@ def metric_of_counts(metric: str, y, score, tiebreak, *, k: int, list_k: int | N
     return checked
 
 
-def _observed(split: SplitScores, metric, k, list_k) -> float:
+def _scorers(split: SplitScores, metric, k, list_k, allocation):
+    return tuple(metric_of_counts(metric, split.y, score, split.family_id, k=k, list_k=list_k, team=split.team, allocation=allocation)
+                 for score in (split.candidate, split.baseline))
+
+
+def _observed(split: SplitScores, metric, k, list_k, allocation=None) -> float:
     """Candidate minus baseline on the test snapshot itself (every count 1): the metrics table's figures."""
     ones = np.ones((1, len(split.y)), dtype=np.int32)
-    return float(metric_of_counts(metric, split.y, split.candidate, split.family_id, k=k, list_k=list_k)(ones)[0]
-                 - metric_of_counts(metric, split.y, split.baseline, split.family_id, k=k, list_k=list_k)(ones)[0])
+    a, b = _scorers(split, metric, k, list_k, allocation)
+    return float(a(ones)[0] - b(ones)[0])
 
 
-def _resampled_mean_differences(splits: Sequence[SplitScores], metric, k, list_k, n_resamples, rng) -> np.ndarray:
+def _resampled_mean_differences(splits: Sequence[SplitScores], metric, k, list_k, n_resamples, rng, allocation=None) -> np.ndarray:
     """Mean over the splits of candidate minus baseline, on each of ``n_resamples`` family resamples (the same for both)."""
     families, inverse = np.unique(np.concatenate([s.family_id for s in splits]), return_inverse=True)
     row_family = np.split(inverse, np.cumsum([len(s.y) for s in splits])[:-1])
-    scorers = [(metric_of_counts(metric, s.y, s.candidate, s.family_id, k=k, list_k=list_k),
-                metric_of_counts(metric, s.y, s.baseline, s.family_id, k=k, list_k=list_k)) for s in splits]
+    scorers = [_scorers(s, metric, k, list_k, allocation) for s in splits]
     out = []
     for start in range(0, n_resamples, CHUNK):
         b = min(CHUNK, n_resamples - start)
@@ -231,10 +259,11 @@ def _sentence(m: dict) -> str:
 
 
 def margin(splits: Sequence[SplitScores], *, metric: str, candidate: str, baseline: str, k: int, list_k: int | None = None,
-           confidence: float = 0.95, n_resamples: int = 500, random_state: int = 0) -> Margin:
+           confidence: float = 0.95, n_resamples: int = 500, random_state: int = 0, allocation: AllocationPolicy | None = None) -> Margin:
     """Compare ``candidate`` with ``baseline`` on every test split; see the module docstring for the rule.
 
-    Deterministic given ``random_state``.
+    With ``allocation`` (and each split's ``team``), a metric at ``k`` or at the list is measured on
+    the teams' own lists, as ``training.evaluate`` does. Deterministic given ``random_state``.
     """
     if not splits:
         raise ValueError("splits: got none; expected at least one test split")
@@ -243,8 +272,8 @@ def margin(splits: Sequence[SplitScores], *, metric: str, candidate: str, baseli
         if not len(s.y) == len(s.family_id) == len(s.candidate) == len(s.baseline):
             raise ValueError(f"{s.name}: got {len(s.y)} labels, {len(s.family_id)} family ids and {len(s.candidate)} and "
                              f"{len(s.baseline)} scores; expected one of each per test row")
-    diffs = tuple(round(_observed(s, metric, k, list_k), DECIMALS) for s in splits)
-    boot = _resampled_mean_differences(splits, metric, k, list_k, n_resamples, np.random.default_rng(random_state))
+    diffs = tuple(round(_observed(s, metric, k, list_k, allocation), DECIMALS) for s in splits)
+    boot = _resampled_mean_differences(splits, metric, k, list_k, n_resamples, np.random.default_rng(random_state), allocation)
     boot = np.round(boot[~np.isnan(boot)], DECIMALS)
     alpha = (1 - confidence) / 2
     interval = (float(np.quantile(boot, alpha)), float(np.quantile(boot, 1 - alpha))) if len(boot) else (math.nan, math.nan)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
 
+from placerisk.models.allocation import AllocationPolicy, allocate
+
 
 def ranking(y_score, tiebreak=None) -> np.ndarray:
     """Row positions from highest to lowest score; ties by ``tiebreak`` ascending, then by position."""
@@ -75,13 +77,29 @@ def top_decile_lift(y_true, y_score, tiebreak=None) -> float:
     return precision_at_k(y_true, y_score, k_for_share(0.1, len(y_true)), tiebreak) / base if base else float("nan")
 
 
+def _at_lists(y, probability, rank_score, ids, team, allocation: AllocationPolicy) -> dict[str, float]:
+    """Precision and recall of each team's own lists (:func:`placerisk.models.allocation.allocate`), one week and the list's weeks."""
+    out = {}
+    positives = y.sum()
+    for tag, policy in (("k", allocation.with_weeks(1)), ("list", allocation)):
+        listed = allocate(probability, rank_score=rank_score, team=team, family_id=ids, policy=policy).listed
+        out[f"precision_at_{tag}"] = float(y[listed].mean()) if listed.any() else float("nan")
+        out[f"recall_at_{tag}"] = float(y[listed].sum() / positives) if positives else float("nan")
+        out[f"listed_at_{tag}"] = float(listed.sum())
+    return out
+
+
 def evaluate(y_true, rank_score, probability, *, k: int, list_k: int | None = None, shares=(0.01, 0.05, 0.1), tiebreak=None,
-             oracle=None) -> dict[str, float]:
+             oracle=None, allocation: AllocationPolicy | None = None, team=None) -> dict[str, float]:
     """Every reported metric for one test set.
 
     ``k`` is one week's lists (total weekly capacity); ``list_k`` (default ``k``) the lists over
-    several weeks, reported as ``precision_at_list`` and ``recall_at_list``. ``oracle`` (true
-    probabilities, synthetic data only) adds the oracle's precision at both and the share reached.
+    several weeks, reported as ``precision_at_list`` and ``recall_at_list``. With ``allocation``
+    (the lists' policy, its weeks those of the list) and ``team``, these are the lists the teams
+    receive: each team's own top families (``listed_at_k`` and ``listed_at_list`` count them), and
+    the global top ``k`` and ``list_k`` are kept as secondary figures, ``*_at_k_global`` and
+    ``*_at_list_global``. ``oracle`` (true probabilities, synthetic data only) adds the oracle's
+    precision at both lists, formed the same way, and the share reached.
     """
     y_true = np.asarray(y_true).astype(np.int64)
     n = len(y_true)
@@ -98,6 +116,12 @@ def evaluate(y_true, rank_score, probability, *, k: int, list_k: int | None = No
         "precision_at_list": precision_at_k(y_true, rank_score, list_k, tiebreak),
         "recall_at_list": recall_at_k(y_true, rank_score, list_k, tiebreak),
     }
+    ids = np.asarray(tiebreak).astype(str) if tiebreak is not None else np.char.zfill(np.arange(n).astype(str), 12)
+    if allocation is not None:
+        for tag in ("k", "list"):
+            out[f"precision_at_{tag}_global"] = out[f"precision_at_{tag}"]
+            out[f"recall_at_{tag}_global"] = out[f"recall_at_{tag}"]
+        out.update(_at_lists(y_true, probability, rank_score, ids, team, allocation))
     for share in shares:
         kk = k_for_share(share, n)
         tag = f"{share * 100:g}pct"
@@ -109,10 +133,13 @@ def evaluate(y_true, rank_score, probability, *, k: int, list_k: int | None = No
     out["calibration_error"] = calibration_error(y_true, probability)
     out["top_decile_lift"] = top_decile_lift(y_true, rank_score, tiebreak)
     if oracle is not None:
-        oracle_p = precision_at_k(y_true, oracle, k, tiebreak)
+        if allocation is not None:
+            truth = _at_lists(y_true, oracle, None, ids, team, allocation)
+            oracle_p, oracle_list = truth["precision_at_k"], truth["precision_at_list"]
+        else:
+            oracle_p, oracle_list = precision_at_k(y_true, oracle, k, tiebreak), precision_at_k(y_true, oracle, list_k, tiebreak)
         out["oracle_precision_at_k"] = oracle_p
         out["share_of_oracle_precision_at_k"] = out["precision_at_k"] / oracle_p if oracle_p else float("nan")
-        oracle_list = precision_at_k(y_true, oracle, list_k, tiebreak)
         out["oracle_precision_at_list"] = oracle_list
         out["share_of_oracle_precision_at_list"] = out["precision_at_list"] / oracle_list if oracle_list else float("nan")
     return out

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from placerisk.models import RiskModel, ventile_edges
+from placerisk.models.allocation import AllocationPolicy
 from placerisk.training.candidates import CandidateSpec
 from placerisk.training.data import TrainingData
 from placerisk.training.fit import VALIDATION_SHARE, FittedCandidate, best_params, fit_candidate, validation_families
@@ -88,15 +89,17 @@ def _choose(candidates: list[CandidateResult], metric: str) -> tuple[str, str | 
 
 
 def _margin(results: list[CandidateResult], chosen: str, best_baseline: str | None, data: TrainingData, splits: Sequence[Split], *,
-            metric: str, k: int, list_k: int | None, confidence: float, n_resamples: int, random_state: int) -> Margin:
+            metric: str, k: int, list_k: int | None, confidence: float, n_resamples: int, random_state: int,
+            allocation: AllocationPolicy | None) -> Margin:
     """Does ``chosen`` beat ``best_baseline`` by a margin that means something (``training.margin``)?"""
     if best_baseline is None:  # nothing to beat is not beating anything: such a model cannot be promoted
         return no_baseline(chosen, metric, [s.name for s in splits], confidence=confidence, n_resamples=n_resamples)
     a, b = (next(r for r in results if r.spec.name == name) for name in (chosen, best_baseline))
-    scores = [SplitScores(s.name, data.y[p.rows], data.family_id[p.rows], p.rank_score, q.rank_score)
+    team = None if allocation is None else data.team
+    scores = [SplitScores(s.name, data.y[p.rows], data.family_id[p.rows], p.rank_score, q.rank_score, None if team is None else team[p.rows])
               for s, p, q in zip(splits, a.predictions, b.predictions, strict=True)]
     return margin(scores, metric=metric, candidate=chosen, baseline=best_baseline, k=k, list_k=list_k, confidence=confidence,
-                  n_resamples=n_resamples, random_state=random_state)
+                  n_resamples=n_resamples, random_state=random_state, allocation=allocation)
 
 
 def train_and_evaluate(
@@ -118,6 +121,7 @@ def train_and_evaluate(
     n_jobs: int | None = None,
     descriptions: dict[str, str] | None = None,
     feature_definitions: dict | None = None,
+    allocation: AllocationPolicy | None = None,
     progress: Progress = _quiet,
 ) -> TrainingResult:
     """Evaluate every candidate on every split (same rows, same k), choose the best learnt one by
@@ -128,7 +132,13 @@ def train_and_evaluate(
     snapshot fits only the calibrator. ``beats_baselines`` follows ``training.margin``: better
     in every split, or a ``margin_confidence`` paired bootstrap interval (``margin_resamples``
     family resamples) of the mean difference above 0.
+
+    ``allocation`` (with ``data.team``) makes the lists at ``k`` (one week) and at the list (its
+    weeks) the teams' own lists, formed by the one allocation policy; without it they are the
+    global top ``k`` and ``list_k``.
     """
+    if allocation is not None and data.team is None:
+        raise ValueError("allocation: got a per-team allocation policy but no team per row; expected TrainingData.team")
     if not supported(primary_metric):
         raise ValueError(f"primary_metric: got {primary_metric!r}; expected a ranking metric: roc_auc, average_precision, "
                          "precision_at_k, recall_at_k, precision_at_list, recall_at_list or precision_at_<share>pct")
@@ -153,7 +163,8 @@ def train_and_evaluate(
                                    select_by=select_by, random_state=random_state, n_jobs=n_jobs)
             rank = fitted.estimator.predict_proba(X_test)[:, 1]
             prob = fitted.calibrator.predict_proba(X_test)[:, 1]
-            metrics = evaluate(data.y[test], rank, prob, k=k, list_k=list_k, shares=shares, tiebreak=data.family_id[test], oracle=oracle)
+            metrics = evaluate(data.y[test], rank, prob, k=k, list_k=list_k, shares=shares, tiebreak=data.family_id[test], oracle=oracle,
+                               allocation=allocation, team=None if allocation is None else data.team[test])
             result.metrics.append(metrics)
             result.params.append(fitted.params)
             result.searches.append(fitted.search)
@@ -163,7 +174,7 @@ def train_and_evaluate(
             progress(f"  [{j}/{len(results)}] {result.spec.name}: {primary_metric} {metrics[primary_metric]:.3f} ({took:.1f} s)")
     chosen, best_baseline = _choose(results, primary_metric)
     verdict = _margin(results, chosen, best_baseline, data, splits, metric=primary_metric, k=k, list_k=list_k, confidence=margin_confidence,
-                      n_resamples=margin_resamples, random_state=random_state)
+                      n_resamples=margin_resamples, random_state=random_state, allocation=allocation)
     progress(verdict.sentence)
     beats = verdict.beats
     chosen_result = next(r for r in results if r.spec.name == chosen)
@@ -198,6 +209,7 @@ def train_and_evaluate(
             "margin": verdict.to_dict(),
             "k": k,
             "list_k": list_k or k,
+            "allocation": None if allocation is None else allocation.to_dict(),
         },
     )
     return TrainingResult(list(splits), final, results, primary_metric, chosen, best_baseline, beats, model, verdict)

@@ -29,9 +29,21 @@ def read(path: Path) -> list[dict]:
 
 def holder_on(records: list[dict], model: str, alias: str, when: dt.datetime) -> str | None:
     """The version that held ``alias`` of ``model`` at ``when`` (UTC), from the log's alias changes."""
-    version = None
+    change = _last_change(records, model, alias, when)
+    return None if change is None else change.get("version")
+
+
+def champion_on(records: list[dict], model: str, when: dt.datetime) -> dict | None:
+    """The alias change that made the champion of ``model`` at ``when``: version, by whom, why, accepted
+    findings and mitigation; None when there was no champion then."""
+    change = _last_change(records, model, "champion", when)
+    return change if change is not None and change.get("version") else None
+
+
+def _last_change(records: list[dict], model: str, alias: str, when: dt.datetime) -> dict | None:
+    found = None
     for r in records:
         same = r.get("event") == "alias" and r.get("model") == model and r.get("alias") == alias
         if same and dt.datetime.fromisoformat(r["at"]) <= when:
-            version = r.get("version")
-    return version
+            found = r
+    return found

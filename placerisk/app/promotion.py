@@ -1,120 +1,158 @@
 """The promotion gate: may a trained model become the champion the weekly lists are made with?
 
-Pure: :func:`gate_inputs` computes what the gate looks at from a training run's
-metrics and fairness audits; :func:`reasons_against` decides. ``train`` records
-the inputs on the registered version (as tags, :func:`to_tags`), and
-``approve`` reads them back (:func:`from_tags`) and decides again with the same
-function, so the two can never disagree.
+Pure. ``train`` writes one **gate record** (:func:`gate_record`): the chosen model's comparison
+with the best baseline, how it was validated, and its fairness audits on every test snapshot,
+at the lists the teams would receive, unmitigated and under each mitigation option. The record
+is logged as the run's ``gate.json`` and its SHA-256 as a run parameter (MLflow parameters
+cannot be changed after the run). ``approve`` re-reads the record, checks the hash, and decides
+with :func:`reasons_against` on what it re-derives from it (:func:`inputs_from_record`), never
+on model-version tags, which anyone with registry access can edit.
 
 A version may become champion only when all hold:
 
 - it beats the best baseline on the primary metric by a margin that means something: better in
-  every test split, or a paired bootstrap interval of the difference above 0 (``TrainingResult.margin``);
-- it passed the fairness policy: no red light on any test snapshot, and every
-  configured sensitive attribute was audited on every test snapshot;
-- it was validated over time (not by an id holdout).
+  every test split, or a paired bootstrap interval of the difference above 0;
+- it was validated over time (not by an id holdout), and the audited lists were smaller than
+  every test snapshot;
+- every configured sensitive attribute was audited on every test snapshot, under the chosen
+  allocation (unmitigated, or the mitigation the panel chose);
+- every red finding (a primary metric outside tolerance, on any test snapshot) is one the panel
+  accepted by its id, with its reasons.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from placerisk.fairness import AuditResult
-from placerisk.training.audit import worst_light
+from placerisk.training.audit import LIGHT_ORDER
 
-PASSING_LIGHTS = ("green", "amber")
+SCHEMA = 1
+UNMITIGATED = "none"
 TEMPORAL = "temporal"
 HOLDOUT = "holdout (not temporal)"
 
 
 @dataclass(frozen=True)
 class GateInputs:
-    """What the gate decides on, for one trained model."""
+    """What the gate decides on, for one trained model and one allocation option."""
 
     beats_baselines: bool
     best_baseline: str
     primary_metric: str
-    fairness_light: str             # worst light over the test snapshots; "none" when nothing was audited
+    validation: str                    # TEMPORAL or HOLDOUT
+    list_within_snapshots: bool
+    option: str                        # UNMITIGATED or a mitigation name
+    options: tuple[str, ...]           # every option audited at training
+    fairness_light: str                # worst light over the test snapshots under ``option``; "none" when not audited
     fairness_audited: tuple[str, ...]
     fairness_missing: tuple[str, ...]  # configured attributes not audited on every test snapshot
-    validation: str                 # TEMPORAL or HOLDOUT
-    list_within_snapshots: bool = True  # the audited list is smaller than every test snapshot (else it measured nothing)
-    unrecorded: tuple[str, ...] = ()  # gate tags absent from a registered version (it then never passes)
-
-    @property
-    def fairness_passed(self) -> bool:
-        return self.fairness_light in PASSING_LIGHTS and not self.fairness_missing and self.list_within_snapshots
+    red_findings: tuple[str, ...]      # ids of primary findings outside tolerance on any test snapshot
 
 
-def gate_inputs(*, beats_baselines: bool, best_baseline: str, primary_metric: str, audits: Sequence[AuditResult],
-                sensitive_columns: Sequence[str], required: Sequence[str], temporal: bool, list_within_snapshots: bool = True) -> GateInputs:
-    """The gate's inputs from the chosen model's comparison with the baselines and its audits (one per test snapshot)."""
-    audited = tuple(c for c in sensitive_columns if audits and all(c in a.method.get("features", []) for a in audits))
+def _finding(f) -> dict:
+    return {"id": f.id, "feature": f.feature, "group": f.group, "metric": f.metric, "covers": list(f.covers), "primary": f.primary,
+            "status": f.status, "sentence": f.sentence}
+
+
+def _snapshots(audits: Sequence[AuditResult], names: Sequence[str]) -> list[dict]:
+    return [{"split": name, "light": a.traffic_light, "audited": list(a.method.get("features", [])),
+             "list": a.operating_point_for()["description"] if a.operating_point["rule"] == "given" else None,
+             "findings": [_finding(f) for f in a.findings_for(published=True)]} for name, a in zip(names, audits, strict=True)]
+
+
+def gate_record(*, model: str, margin: Mapping, primary_metric: str, temporal: bool, list_within_snapshots: bool,
+                required: Sequence[str], split_names: Sequence[str], options: Mapping[str, Sequence[AuditResult]],
+                allocation: Mapping | None) -> dict:
+    """Everything the gate decides on, as a JSON-ready dict (published findings only: no small counts)."""
+    return {"schema": SCHEMA, "model": model, "primary_metric": primary_metric, "margin": dict(margin),
+            "validation": TEMPORAL if temporal else HOLDOUT, "list_within_snapshots": bool(list_within_snapshots),
+            "required_attributes": list(required), "allocation": None if allocation is None else dict(allocation),
+            "options": {name: _snapshots(audits, split_names) for name, audits in options.items()}}
+
+
+def record_text(record: Mapping) -> str:
+    """The record as logged: canonical JSON, so its hash is reproducible."""
+    return json.dumps(record, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
+
+
+def record_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _beats(margin: Mapping) -> bool:
+    """The margin rule, re-derived from the recorded differences and interval (not from the recorded verdict)."""
+    if not margin.get("baseline"):
+        return False
+    diffs = [d for d in margin.get("differences", []) if d is not None]
+    every = len(diffs) >= 2 and len(diffs) == len(margin.get("differences", [])) and all(d > 0 for d in diffs)
+    low = (margin.get("interval") or [None])[0]
+    return every or (low is not None and low > 0)
+
+
+def _light(snapshots: Sequence[Mapping]) -> str:
+    """The worst traffic light, re-derived from each snapshot's findings (red: a primary finding outside)."""
+    def one(s) -> str:
+        found = s["findings"]
+        if any(f["primary"] and f["status"] == "outside" for f in found):
+            return "red"
+        return "amber" if found else "green"
+    return max((one(s) for s in snapshots), key=LIGHT_ORDER.__getitem__) if snapshots else "none"
+
+
+def inputs_from_record(record: Mapping, option: str = UNMITIGATED) -> GateInputs:
+    """The gate's inputs for ``option``, re-derived from a gate record."""
+    options = record.get("options", {})
+    snapshots = options.get(option, [])
+    required = list(record.get("required_attributes", []))
+    audited = tuple(a for a in required if snapshots and all(a in s["audited"] for s in snapshots))
+    red = sorted({f["id"] for s in snapshots for f in s["findings"] if f["primary"] and f["status"] == "outside"})
+    margin = record.get("margin", {})
     return GateInputs(
-        beats_baselines=bool(beats_baselines),
-        best_baseline=str(best_baseline),
-        primary_metric=primary_metric,
-        fairness_light=worst_light(audits) if audits else "none",
-        fairness_audited=audited,
-        fairness_missing=tuple(f for f in required if f not in audited),
-        validation=TEMPORAL if temporal else HOLDOUT,
-        list_within_snapshots=bool(list_within_snapshots),
-    )
+        beats_baselines=_beats(margin), best_baseline=str(margin.get("baseline")), primary_metric=str(record.get("primary_metric")),
+        validation=str(record.get("validation")), list_within_snapshots=record.get("list_within_snapshots") is True,
+        option=option, options=tuple(options), fairness_light=_light(snapshots), fairness_audited=audited,
+        fairness_missing=tuple(a for a in required if a not in audited), red_findings=tuple(red))
 
 
-def reasons_against(inputs: GateInputs) -> list[str]:
-    """Why a version may not become champion (empty when it may)."""
-    if inputs.unrecorded:
-        return [f"the gate's inputs were not recorded on this version (missing: {', '.join(inputs.unrecorded)}); "
-                "only a version registered by `placerisk train` can be promoted"]
+def reasons_against(inputs: GateInputs, accepted: Sequence[str] = ()) -> list[str]:
+    """Why a version may not become champion under ``inputs.option`` with the panel's ``accepted`` findings (empty when it may)."""
+    if inputs.option not in inputs.options:
+        return [f"the allocation option {inputs.option!r} was not audited when this version was trained; audited options: "
+                f"{', '.join(inputs.options) or 'none'}"]
     reasons = []
     if not inputs.beats_baselines:
         reasons.append(f"it does not beat the best baseline ({inputs.best_baseline}) on {inputs.primary_metric} by the required margin "
                        "(better in every test split, or a paired bootstrap interval of the difference above 0)")
-    if not inputs.fairness_passed:
-        light = "no audit" if inputs.fairness_light == "none" else inputs.fairness_light
-        missing = f"; not audited: {','.join(inputs.fairness_missing)}" if inputs.fairness_missing else ""
-        whole = "" if inputs.list_within_snapshots else "; the audited list held every family of a test snapshot, so it measured nothing"
-        reasons.append(f"it did not pass the fairness policy (traffic light: {light}{missing}{whole})")
+    unknown = [a for a in accepted if a not in inputs.red_findings]
+    if unknown:
+        reasons.append(f"--accept names {', '.join(unknown)}, which {'is' if len(unknown) == 1 else 'are'} not a red finding of this "
+                       f"version under {inputs.option!r} (its red findings: {', '.join(inputs.red_findings) or 'none'})")
+    standing = [f for f in inputs.red_findings if f not in accepted]
+    if standing:
+        reasons.append(f"it did not pass the fairness policy (traffic light: {inputs.fairness_light}); red finding(s) not accepted: "
+                       f"{', '.join(standing)}")
+    if inputs.fairness_missing:
+        reasons.append(f"not every configured attribute was audited on every test snapshot (not audited: {', '.join(inputs.fairness_missing)})")
+    if not inputs.list_within_snapshots:
+        reasons.append("the audited list held every family of a test snapshot, so the audit measured nothing")
     if inputs.validation != TEMPORAL:
         reasons.append(f"it was not validated over time (validation: {inputs.validation})")
     return reasons
 
 
 def to_tags(inputs: GateInputs) -> dict[str, str]:
-    """The inputs as model-version tags (strings), read back by :func:`from_tags`."""
+    """The inputs as model-version tags, for people browsing the registry; the gate never reads them back."""
     return {
         "beats_baselines": str(inputs.beats_baselines).lower(),
         "best_baseline": inputs.best_baseline,
         "primary_metric": inputs.primary_metric,
         "fairness_light": inputs.fairness_light,
-        "fairness_passed": str(inputs.fairness_passed).lower(),
-        "fairness_audited": ",".join(inputs.fairness_audited) or "none",
+        "red_findings": ",".join(inputs.red_findings) or "none",
         "fairness_missing": ",".join(inputs.fairness_missing) or "none",
         "validation": inputs.validation,
-        "list_within_snapshots": str(inputs.list_within_snapshots).lower(),
+        "mitigation_options": ",".join(o for o in inputs.options if o != UNMITIGATED) or "none",
     }
-
-
-def _names(text: str | None) -> tuple[str, ...]:
-    return () if text in (None, "", "none") else tuple(text.split(","))
-
-
-GATE_TAGS = ("beats_baselines", "best_baseline", "primary_metric", "fairness_light", "fairness_audited", "fairness_missing", "validation",
-             "list_within_snapshots")
-
-
-def from_tags(tags: Mapping[str, str]) -> GateInputs:
-    """The inputs recorded on a version; a version lacking any of them (not trained by placerisk) never passes."""
-    return GateInputs(
-        unrecorded=tuple(t for t in GATE_TAGS if t not in tags),
-        list_within_snapshots=tags.get("list_within_snapshots") == "true",
-        beats_baselines=tags.get("beats_baselines") == "true",
-        best_baseline=tags.get("best_baseline", "unknown"),
-        primary_metric=tags.get("primary_metric", "the primary metric"),
-        fairness_light=tags.get("fairness_light", "none"),
-        fairness_audited=_names(tags.get("fairness_audited")),
-        fairness_missing=_names(tags.get("fairness_missing")),
-        validation=tags.get("validation", "unknown"),
-    )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import mlflow
 import numpy as np
@@ -20,10 +20,11 @@ import pandas as pd
 from placerisk.app import promotion, tracking
 from placerisk.app.catalog import Catalog
 from placerisk.app.decisions import append
+from placerisk.app.panel import tradeoffs
 from placerisk.app.specs import fairness_policy
 from placerisk.app.training_rows import Assembled
 from placerisk.config import Config
-from placerisk.fairness import AuditResult, mitigation_tradeoffs, model_card, proxy_check, render_all
+from placerisk.fairness import AuditResult, atrs_record, mitigation_tradeoffs, model_card, proxy_check, render_all
 from placerisk.models.pyfunc import RiskModelPyfunc, signature
 from placerisk.training import TrainingResult, plots
 from placerisk.training.audit import by_family_id
@@ -41,8 +42,9 @@ class TrainingRun:
     lights: dict[str, str]
     plan: str
     audit_k: int
-    gate: promotion.GateInputs
+    gate: dict                           # promotion.gate_record: logged as gate.json, its hash as a run parameter
     say: Callable[[str], None]
+    panel: dict = field(default_factory=dict)  # "options" (option -> audits), "oracle" (tables per snapshot), "settings"
 
 
 def log_training_run(run: TrainingRun, *, register: bool) -> tuple[str, str | None]:
@@ -61,13 +63,18 @@ def log_training_run(run: TrainingRun, *, register: bool) -> tuple[str, str | No
 def _log_parent(run: TrainingRun) -> None:
     config, result, data = run.config, run.result, run.assembled.data
     code = tracking.code_version()
+    gate_text = promotion.record_text(run.gate)
+    inputs = promotion.inputs_from_record(run.gate)
     mlflow.set_tags({"placerisk.command": "train", "placerisk.version": code["placerisk"], "git_commit": code.get("git_commit", "unknown"),
                      "git_dirty": str(code.get("git_dirty", "unknown")).lower(), "chosen": result.chosen,
-                     "beats_baselines": str(result.beats_baselines).lower(), "fairness_light": run.gate.fairness_light})
+                     "beats_baselines": str(result.beats_baselines).lower(), "fairness_light": inputs.fairness_light})
+    # Parameters cannot be changed once logged: the gate re-checks gate.json against this hash, and reads the tree state here.
     mlflow.log_params({"k": int(result.model.metadata["k"]), "splits": len(result.splits), "snapshots": len(run.assembled.dates),
                        "primary_metric": result.primary_metric, "calibration": config.training.calibration,
                        "select_by": config.training.select_by, "seed": config.training.seed, "audit_k": run.audit_k,
-                       "rows": len(data.y), "features": data.X.shape[1]})
+                       "rows": len(data.y), "features": data.X.shape[1], "gate_sha256": promotion.record_hash(gate_text),
+                       "git_commit": code.get("git_commit", "unknown"), "git_dirty": str(code.get("git_dirty", "unknown")).lower()})
+    mlflow.log_text(gate_text, "gate.json")
     mlflow.log_text(tracking.resolved_config_yaml(config), "config/resolved_config.yaml")
     mlflow.log_dict({"splits": [s.to_dict() for s in result.splits], "final": result.final_split.to_dict(),
                      "rows_per_date": {str(d): int(n) for d, n in zip(*np.unique(data.as_of_date, return_counts=True), strict=True)}},
@@ -95,14 +102,22 @@ def _log_candidate(run: TrainingRun, c) -> None:
     mlflow.log_metrics({f"mean_{key}": float(v) for key, v in c.mean().items() if np.isfinite(v)})
     _log_figure(plots.calibration_plot(result, data, c.spec.name), "plots/calibration.png")
     candidate_audits = run.audits.get(c.spec.name, [])
+    oracle = run.panel.get("oracle") if c.spec.name == result.chosen else None
     for i, (split, audit) in enumerate(zip(result.splits, candidate_audits, strict=False)):
-        context = {"model": c.spec.name, "data": f"test snapshot {split.test_date}",
-                   "operating_point": f"top {run.audit_k} families by score ({run.config.training.list_weeks} weeks of lists)"}
-        extra = {}
+        context = {"model": c.spec.name, "data": f"test snapshot {split.test_date}"}
+        extra = {} if oracle is None else {"oracle": oracle[i]}
         if c.spec.name == result.chosen and i == len(candidate_audits) - 1:
-            extra = _proxy_and_mitigation(run, c.predictions[i])
+            extra.update(_proxy_and_mitigation(run, c.predictions[i]))
         for fname, text in render_all(audit, context, **extra).items():
             mlflow.log_text(text, f"fairness/{split.name.replace(' ', '')}/{fname}")
+    if c.spec.name == result.chosen:
+        for option, audits in run.panel.get("options", {}).items():
+            if option == promotion.UNMITIGATED:
+                continue
+            for split, audit in zip(result.splits, audits, strict=True):
+                context = {"model": c.spec.name, "data": f"test snapshot {split.test_date}", "mitigation": option}
+                for fname, text in render_all(audit, context).items():
+                    mlflow.log_text(text, f"fairness/options/{option.replace(':', '-')}/{split.name.replace(' ', '')}/{fname}")
     if c.spec.name in run.lights:
         mlflow.set_tag("fairness_light", run.lights[c.spec.name])
 
@@ -116,6 +131,7 @@ def _log_chosen(run: TrainingRun) -> None:
     chosen_audits = run.audits.get(result.chosen, [])
     if chosen_audits:
         mlflow.log_text(model_card(_card_metadata(run), chosen_audits[-1]), "model_card.md")
+        mlflow.log_dict(atrs_record(_card_metadata(run), chosen_audits[-1]), "atrs_record.json")
 
 
 def _register(run: TrainingRun, run_id: str) -> str:
@@ -128,7 +144,7 @@ def _register(run: TrainingRun, run_id: str) -> str:
                                        pip_requirements=tracking.pip_requirements(), registered_model_name=name)
     version = info.registered_model_version
     client = mlflow.MlflowClient()
-    tags = {"candidate": result.chosen, **promotion.to_tags(run.gate), "run_id": run_id,
+    tags = {"candidate": result.chosen, **promotion.to_tags(promotion.inputs_from_record(run.gate)), "run_id": run_id,
             "feature_definitions_hash": str(provenance.get("feature_definitions_hash", "none")),
             "data_fingerprint": str(provenance.get("data_fingerprint", provenance.get("table_fingerprint")))}
     for key, value in tags.items():
@@ -159,10 +175,13 @@ def _proxy_and_mitigation(run: TrainingRun, preds) -> dict:
     rows, scores = by_family_id(preds, data)
     sens = data.sensitive.iloc[rows].reset_index(drop=True)
     first = next((f for f in config.fairness.sensitive_features if f in sens.columns), sens.columns[0])
+    policy = fairness_policy(config)
+    options = run.panel.get("options")
     sections = {
         "proxy": lambda: proxy_check(data.X.iloc[rows].reset_index(drop=True), sens, random_state=config.training.seed),
-        "mitigation": lambda: mitigation_tradeoffs(data.y[rows], scores, sens[first], k=min(run.audit_k, len(rows)),
-                                                   policy=fairness_policy(config), random_state=config.training.seed),
+        "mitigation": (lambda: tradeoffs(options, policy.primary_metrics[0])) if options else
+                      (lambda: mitigation_tradeoffs(data.y[rows], scores, sens[first], k=min(run.audit_k, len(rows)), policy=policy,
+                                                    random_state=config.training.seed)),
     }
     out: dict = {}
     unavailable: dict[str, str] = {}

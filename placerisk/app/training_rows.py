@@ -83,7 +83,7 @@ def from_extracts(config: Config, data_dir: Path, validation: ValidationPaths, s
     meta = pd.concat([frame[["family_id", "as_of_date", "label"]], sensitive], axis=1)
     oracle = _oracle(Catalog(config).oracle(data_dir), meta)
     labelled = meta["label"].notna()
-    data = TrainingData.from_frames(frame[list(names)], meta, sensitive=list(sensitive.columns), oracle=oracle)
+    data = TrainingData.from_frames(frame[list(names)], meta, sensitive=list(sensitive.columns), oracle=oracle, team="team")
     del frame  # X holds what is needed; do not keep the full frame alongside it
     provenance["oracle"] = oracle is not None
     return Assembled(data, dates, data_end, descriptions, definitions, provenance, int((~labelled).sum()))

@@ -34,11 +34,25 @@ def test_planted_gap_in_missed_families_turns_the_light_red():
     result = audit(y, score, sf, k=2000, policy=FairnessPolicy(n_boot=100))
     assert result.traffic_light == "red"
     first = result.findings[0]
-    assert (first.feature, first.group, first.metric, first.status) == ("ethnicity", "B", "false_negative_rate",
-                                                                         OUTSIDE)
-    assert first.ratio_low > 1.25
-    assert first.sentence.startswith("Families in need in group B (ethnicity) are missed (false-negative rate)")
+    # recall and the false-negative rate are complements: one finding, with one id, stands for both
+    assert (first.feature, first.group, first.metric, first.status) == ("ethnicity", "B", "recall", OUTSIDE)
+    assert first.id == "F-ethnicity-B-recall" and set(first.covers) == {"recall", "false_negative_rate"}
+    assert [f.id for f in result.findings].count("F-ethnicity-B-recall") == 1
+    assert first.ratio_high < 0.8
+    assert first.sentence.startswith("Families in group B (ethnicity) who are in need are found (recall)")
     assert "outside the panel's tolerance of 0.8–1.25" in first.sentence
+    table = result.table("disparities", published=False).set_index(["feature", "group", "metric"])
+    assert table.loc[("ethnicity", "B", "false_negative_rate"), "status"] == OUTSIDE  # the table keeps both rows
+    assert table.loc[("ethnicity", "B", "false_negative_rate"), "id"] == "F-ethnicity-B-recall"
+
+
+def test_group_names_word_the_sentences():
+    y, score, sf = make_population(n=20000, seed=1, gap=1.5)
+    result = audit(y, score, sf, k=2000, policy=FairnessPolicy(n_boot=20),
+                   group_names={"ethnicity": {"B": "families recorded as B", "A": "families recorded as A"}})
+    assert result.findings[0].sentence.startswith("Families recorded as B who are in need are found (recall) 0.")
+    assert "times as often as families recorded as A (95% interval" in result.findings[0].sentence
+    assert result.findings[0].id == "F-ethnicity-B-recall"
 
 
 def test_no_gap_and_large_groups_give_green():

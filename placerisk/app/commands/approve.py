@@ -1,9 +1,12 @@
 """`placerisk approve`: the ethics panel's decision on a model version, checked by the promotion gate.
 
-A decision is recorded as model-version tags and a line in the append-only
-decisions log. Approval moves the ``champion`` alias only when the gate
-(:mod:`placerisk.app.promotion`) finds no reason against the version; otherwise
-it is refused, with the reasons, and the refusal is logged too.
+The gate decides on what the version's training run recorded (its hashed ``gate.json``, see
+:mod:`placerisk.app.promotion`), never on editable tags. The panel may approve although red
+findings stand, by naming each one (``--accept``), and may choose a mitigation audited at
+training (``--mitigation``); both become part of the record, and the mitigation part of the
+allocation policy the weekly lists use. Every decision, refusals included, is a line in the
+append-only decisions log and tags on the version; an approval also logs the model card and
+ATRS record with the decision added, and moves the ``champion`` alias.
 """
 
 from __future__ import annotations
@@ -11,13 +14,44 @@ from __future__ import annotations
 import argparse
 
 import mlflow
-from mlflow.exceptions import MlflowException
 
-from placerisk.app import promotion, tracking
+from placerisk.app import promotion, registry, tracking
 from placerisk.app.catalog import Catalog
 from placerisk.app.decisions import append
 from placerisk.config import load_config
 from placerisk.errors import UserError
+from placerisk.models.allocation import AllocationPolicy, Mitigation
+
+
+def _accepted(args: argparse.Namespace) -> list[str]:
+    return list(dict.fromkeys(a.strip() for a in (args.accept or "").split(",") if a.strip()))
+
+
+def _option(args: argparse.Namespace) -> str:
+    if args.mitigation in (None, "", promotion.UNMITIGATED):
+        return promotion.UNMITIGATED
+    try:
+        return Mitigation.parse(args.mitigation).name
+    except ValueError as err:
+        raise UserError(f"--mitigation: {err}") from None
+
+
+def _gate(client, model: str, version, args: argparse.Namespace, accepted: list[str], option: str) -> tuple[list[str], dict | None]:
+    """``(reasons against, the gate record)``, from the run's own records."""
+    number = str(version.version)
+    holder = registry.alias_holder(client, model, "candidate")
+    if holder != number:
+        held = f"version {holder} holds it" if holder else "no version holds it"
+        return [f"version {number} does not hold the 'candidate' alias ({held}): only the latest model trained by "
+                "`placerisk train` can be approved"], None
+    record, why = registry.gate_record(client, version)
+    if record is None:
+        return [why], None
+    reasons = promotion.reasons_against(promotion.inputs_from_record(record, option), accepted)
+    if registry.run_params(client, version.run_id).get("git_dirty") == "true" and not args.allow_dirty:
+        reasons.append("it was trained from a working tree with uncommitted changes, so its code cannot be identified; "
+                       "retrain from a commit, or approve with --allow-dirty (recorded with the decision)")
+    return reasons, record
 
 
 def run(args: argparse.Namespace) -> int:
@@ -26,46 +60,61 @@ def run(args: argparse.Namespace) -> int:
     client = mlflow.MlflowClient()
     if not args.reviewer.strip() or not args.note.strip():
         raise UserError("--reviewer and --note must not be empty: every decision says who and why")
-    try:
-        version = client.get_model_version(args.model, str(args.version))
-    except MlflowException as err:
-        if err.error_code != "RESOURCE_DOES_NOT_EXIST":
-            raise
-        raise UserError(f"model {args.model!r} version {args.version!r} not found in {tracking.tracking_uri(config)}") from None
-    number = str(version.version)  # the registry's own spelling: "01" is version 1 everywhere below
-    record = {"model": args.model, "version": number, "by": args.reviewer, "decision": args.decision, "note": args.note,
-              "run_id": version.run_id}
+    accepted, option = _accepted(args), _option(args)
+    if args.decision == "reject" and (accepted or option != promotion.UNMITIGATED or args.allow_dirty):
+        raise UserError("--accept, --mitigation and --allow-dirty go with --decision approve; a rejection takes only its note")
+    model = args.model or config.mlflow.registered_model
+    version = registry.version(client, model, args.version, tracking.tracking_uri(config))
+    number = str(version.version)  # the registry's own spelling: "01" or "candidate" is version 1 everywhere below
+    record = {"model": model, "version": number, "by": args.reviewer, "decision": args.decision, "note": args.note,
+              "run_id": version.run_id, "accepted_findings": accepted, "mitigation": option, "allow_dirty": bool(args.allow_dirty)}
     log = Catalog(config).decisions_log
-    reasons = promotion.reasons_against(promotion.from_tags(version.tags)) if args.decision == "approve" else []
+    if args.decision == "reject":
+        return _reject(client, model, args, number, registry.alias_holder(client, model, "champion"), log, record)
+    reasons, gate = _gate(client, model, version, args, accepted, option)
     if reasons:
         append(log, {**record, "event": "decision", "outcome": "refused", "why": "; ".join(reasons)})
-        print(f"refused: version {number} of {args.model} cannot become champion: " + "; ".join(reasons) + ". Recorded in " + str(log))
+        print(f"refused: version {number} of {model} cannot become champion: " + "; ".join(reasons) + ". Recorded in " + str(log))
         return 1
+    policy = AllocationPolicy.from_dict({**gate["allocation"], "mitigation": option}).to_dict() if gate.get("allocation") else None
+    return _approve(client, model, version, {**record, "allocation_policy": policy}, log)
+
+
+def _approve(client, model: str, version, record: dict, log) -> int:
+    number = record["version"]
     written = append(log, {**record, "event": "decision", "outcome": "recorded"})  # first: if the log cannot be written, nothing changes
-    for key, value in {"decision": args.decision, "decision_by": args.reviewer, "decision_note": args.note, "decision_at": written["at"]}.items():
-        client.set_model_version_tag(args.model, number, key, value)
-    try:
-        previous = str(client.get_model_version_by_alias(args.model, "champion").version)
-    except MlflowException:
-        previous = None
-    if args.decision == "reject":
-        return _reject(client, args, number, previous, log)
-    append(log, {"event": "alias", "model": args.model, "alias": "champion", "version": number, "previous": previous,
-                 "by": args.reviewer, "why": args.note})  # written first: a change is never made without its record
-    client.set_registered_model_alias(args.model, "champion", number)
+    tags = {"decision": "approve", "decision_by": record["by"], "decision_note": record["note"], "decision_at": written["at"],
+            "accepted_findings": ",".join(record["accepted_findings"]) or "none", "mitigation": record["mitigation"],
+            "allocation_policy": str(record["allocation_policy"])}
+    for key, value in tags.items():
+        client.set_model_version_tag(model, number, key, value)
+    files = registry.log_decision_files(client, version, written)
+    previous = registry.alias_holder(client, model, "champion")
+    append(log, {"event": "alias", "model": model, "alias": "champion", "version": number, "previous": previous,
+                 "by": record["by"], "why": record["note"], "accepted_findings": record["accepted_findings"],
+                 "mitigation": record["mitigation"], "allocation_policy": record["allocation_policy"]})  # a change is never made without its record
+    client.set_registered_model_alias(model, "champion", number)
     was = f" (was version {previous})" if previous else ""
-    print(f"approved: {args.model} version {number} is now 'champion'{was}; recorded in {log}")
+    print(f"approved: {model} version {number} is now 'champion'{was}; recorded in {log}")
+    if record["accepted_findings"]:
+        print(f"  accepted findings (they stand, judged acceptable by {record['by']}): {', '.join(record['accepted_findings'])}")
+    print(f"  allocation: {record['mitigation']} (mitigation); the weekly lists use this policy")
+    if files:
+        print(f"  model card and ATRS record with the decision: {', '.join(files)} in run {version.run_id}")
     return 0
 
 
-def _reject(client, args: argparse.Namespace, number: str, previous: str | None, log) -> int:
+def _reject(client, model: str, args: argparse.Namespace, number: str, previous: str | None, log, record: dict) -> int:
+    written = append(log, {**record, "event": "decision", "outcome": "recorded"})
+    for key, value in {"decision": "reject", "decision_by": args.reviewer, "decision_note": args.note, "decision_at": written["at"]}.items():
+        client.set_model_version_tag(model, number, key, value)
     if previous != number:
-        print(f"recorded: version {number} of {args.model} rejected by {args.reviewer}; aliases unchanged")
+        print(f"recorded: version {number} of {model} rejected by {args.reviewer}; aliases unchanged")
         return 0
     # The panel withdrew the model in use: it stops being the champion.
-    append(log, {"event": "alias", "model": args.model, "alias": "champion", "version": None, "previous": previous,
+    append(log, {"event": "alias", "model": model, "alias": "champion", "version": None, "previous": previous,
                  "by": args.reviewer, "why": f"rejected: {args.note}"})
-    client.delete_registered_model_alias(args.model, "champion")
-    print(f"recorded: version {number} of {args.model} rejected by {args.reviewer}; it was the champion, so there is "
+    client.delete_registered_model_alias(model, "champion")
+    print(f"recorded: version {number} of {model} rejected by {args.reviewer}; it was the champion, so there is "
           "now no champion")
     return 0

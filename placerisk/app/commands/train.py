@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from placerisk.app import promotion, specs, train_plan, tracking
+from placerisk.app import panel, promotion, specs, train_plan, tracking
 from placerisk.app.catalog import Catalog
 from placerisk.app.own_table import from_table
 from placerisk.app.progress import Progress
@@ -17,7 +17,7 @@ from placerisk.config import Config, load_config
 from placerisk.errors import UserError, raised_on_purpose
 from placerisk.features import OutcomeSpec
 from placerisk.training import TrainingResult, describe, train_and_evaluate
-from placerisk.training.audit import audit_candidates, worst_light
+from placerisk.training.audit import AuditSettings, audit_candidates, worst_light
 
 SUMMARY_METRICS = ("precision_at_list", "recall_at_list", "precision_at_k", "recall_at_k", "average_precision", "roc_auc", "brier", "calibration_error",
                    "top_decile_lift", "share_of_oracle_precision_at_list", "share_of_oracle_precision_at_k")
@@ -72,8 +72,10 @@ def train(config: Config, assembled: Assembled, *, temporal: bool, say, register
     say("split plan:\n" + plan)
     k = config.total_weekly_capacity
     list_k = k * t.list_weeks
+    allocation = specs.allocation(config) if data.team is not None else None
     candidates = train_plan.candidates(config, list(data.X.columns))
-    say(f"candidates: {', '.join(s.name for s in candidates)}; k = {k} (total weekly capacity)")
+    lists = "each team's own top families" if allocation else "the global top k"
+    say(f"candidates: {', '.join(s.name for s in candidates)}; k = {k} (total weekly capacity); lists: {lists}")
     smallest = min(len(data.rows([s.test_date])) for s in splits)
     if list_k >= smallest:
         say(f"warning: the list ({list_k:,} = {k} x {t.list_weeks} weeks) is not smaller than a test snapshot ({smallest:,} rows): "
@@ -81,30 +83,40 @@ def train(config: Config, assembled: Assembled, *, temporal: bool, say, register
     result = train_and_evaluate(
         data, splits, final, candidates, k=k, list_k=list_k, shares=tuple(t.top_shares), calibration=t.calibration, select_by=t.select_by,
         primary_metric=t.primary_metric, random_state=t.seed, n_jobs=t.threads, descriptions=assembled.descriptions,
-        feature_definitions=assembled.feature_definitions, progress=say,
+        feature_definitions=assembled.feature_definitions, allocation=allocation, progress=say,
     )
-    audits = _audit(config, assembled, result, list_k, say)
+    settings = _audit_settings(config, assembled, allocation, list_k)
+    audits = _audit(config, assembled, result, settings, say)
     lights = {name: worst_light(a) for name, a in audits.items()}
-    gate = promotion.gate_inputs(
-        beats_baselines=result.beats_baselines, best_baseline=result.best_baseline, primary_metric=result.primary_metric,
-        audits=audits.get(result.chosen, []), sensitive_columns=list(data.sensitive.columns) if data.sensitive is not None else [],
-        required=config.fairness.sensitive_features, temporal=temporal, list_within_snapshots=list_k < smallest)
+    chosen = result.result(result.chosen)
+    options = panel.audit_options(chosen.predictions, data, settings, audits.get(result.chosen, []), say) if audits else {}
+    record = promotion.gate_record(
+        model=result.chosen, margin=result.margin.to_dict(), primary_metric=result.primary_metric, temporal=temporal,
+        list_within_snapshots=list_k < smallest, required=config.fairness.sensitive_features, split_names=[s.name for s in splits],
+        options=options or {promotion.UNMITIGATED: []}, allocation=None if allocation is None else allocation.to_dict())
     table = result.table()
     _print_summary(result, table, lights)
-    run_id, version = log_training_run(TrainingRun(config, assembled, result, table, audits, lights, plan, list_k, gate, say), register=register)
-    _print_outcome(config, result, run_id, version, gate)
+    extras = {"options": options, "oracle": panel.oracle_tables(chosen.predictions, data, settings), "settings": settings}
+    run = TrainingRun(config, assembled, result, table, audits, lights, plan, list_k, record, say, extras)
+    run_id, version = log_training_run(run, register=register)
+    _print_outcome(config, result, run_id, version, record)
     return 0
 
 
-def _audit(config: Config, assembled: Assembled, result: TrainingResult, audit_k: int, say) -> dict:
-    data = assembled.data
-    policy = specs.fairness_policy(config)
-    say(f"fairness audit: top {audit_k:,} per test snapshot ({config.training.list_weeks} weeks of lists), {policy.n_boot} resamples")
+def _audit_settings(config: Config, assembled: Assembled, allocation, list_k: int) -> AuditSettings:
     intersections = [tuple(i) for i in config.fairness.intersections]
-    if data.sensitive is not None:
-        known = set(data.sensitive.columns)
+    if assembled.data.sensitive is not None:
+        known = set(assembled.data.sensitive.columns)
         intersections = [i for i in intersections if set(i) <= known]
-    return audit_candidates(result, data, k=audit_k, policy=policy, intersections=intersections, random_state=config.training.seed)
+    return AuditSettings(policy=specs.fairness_policy(config), k=list_k, allocation=allocation, intersections=tuple(intersections),
+                         group_names=specs.group_names(config) if allocation is not None else None, random_state=config.training.seed)
+
+
+def _audit(config: Config, assembled: Assembled, result: TrainingResult, settings: AuditSettings, say) -> dict:
+    where = (f"each team's top families for {config.training.list_weeks} weeks" if settings.allocation is not None
+             else f"top {settings.k:,}")
+    say(f"fairness audit of every candidate on every test snapshot: {where}, {settings.policy.n_boot} resamples")
+    return audit_candidates(result, assembled.data, settings)
 
 
 def _print_summary(result: TrainingResult, table: pd.DataFrame, lights: dict[str, str]) -> None:
@@ -123,13 +135,25 @@ def _print_summary(result: TrainingResult, table: pd.DataFrame, lights: dict[str
     print(f"{result.margin.sentence}\n")
 
 
-def _print_outcome(config: Config, result: TrainingResult, run_id: str, version: str | None, gate: promotion.GateInputs) -> None:
+def _print_outcome(config: Config, result: TrainingResult, run_id: str, version: str | None, record: dict) -> None:
     print(f"MLflow run {run_id} in {tracking.tracking_uri(config)}")
     name = config.mlflow.registered_model
-    reasons = promotion.reasons_against(gate)
+    inputs = promotion.inputs_from_record(record)
+    reasons = promotion.reasons_against(inputs, accepted=inputs.red_findings)  # what stands even if the panel accepts every red finding
     if version is not None:
         print(f"registered {name} version {version} ({result.chosen}) with alias 'candidate'")
-        if not reasons:
-            print(f"promote with: placerisk approve --model {name} --version {version} --reviewer NAME --decision approve --note TEXT")
     if reasons:
         print(f"warning: {result.chosen} cannot be promoted: " + "; ".join(reasons))
+        return
+    if version is None:
+        return
+    command = f"placerisk approve --model {name} --version {version} --decision approve --reviewer NAME --note TEXT"
+    if inputs.red_findings:
+        print(f"fairness: traffic light {inputs.fairness_light}; red finding(s) {', '.join(inputs.red_findings)}. The ethics panel reads the "
+              "report (MLflow run, fairness/), then may approve, accepting the findings it judges acceptable, with its reasons as the note:")
+        print(f"  {command} --accept {','.join(inputs.red_findings)}")
+        others = [o for o in inputs.options if o != promotion.UNMITIGATED]
+        if others:
+            print(f"  or choose a mitigation audited on the same test snapshots: --mitigation {' | '.join(others)}")
+    else:
+        print(f"promote with: {command}")

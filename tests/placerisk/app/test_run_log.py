@@ -21,7 +21,7 @@ def test_a_failed_section_is_named_in_every_report_with_its_reason(monkeypatch):
     preds = SimpleNamespace(rows=np.arange(n), rank_score=rng.random(n))
     config = parse_config({"config_version": 1, "fairness": {"bootstrap_resamples": 20}})
     said = []
-    run = SimpleNamespace(config=config, assembled=SimpleNamespace(data=data), audit_k=40, say=said.append)
+    run = SimpleNamespace(config=config, assembled=SimpleNamespace(data=data), audit_k=40, say=said.append, panel={})
 
     def fails(*args, **kwargs):
         raise ValueError("group 'B' has too few listed families for group-aware cutoffs")

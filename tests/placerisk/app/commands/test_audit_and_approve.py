@@ -1,8 +1,7 @@
-"""`placerisk audit` on any score file, `placerisk approve` (the promotion gate) and `train --table`."""
+"""`placerisk audit` on any score file and `train --table` (approve: test_approve.py)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 
 import mlflow
@@ -12,7 +11,6 @@ import pytest
 import yaml
 
 from placerisk.cli import main
-from placerisk.app.decisions import holder_on, read
 
 HAND = pd.DataFrame({  # hand-counted: top 5 by score, ties broken by id
     "id": [f"x{i:02d}" for i in range(12)],
@@ -76,72 +74,6 @@ def test_an_infinite_score_is_named_with_its_row(tmp_path, config, capsys):
     assert main(["audit", "--config", str(config), "--scores", str(tmp_path / "scores.csv"), "--score", "risk", "--label", "outcome",
                  "--sensitive", "group", "--top-k", "5", "--out", str(tmp_path / "a")]) == 2
     assert "scores.csv' row 4, column 'risk': got inf; expected a finite number" in capsys.readouterr().err
-
-
-@pytest.fixture
-def registry(tmp_path, monkeypatch):
-    """A registered model with two versions in a temporary store."""
-    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path / 'mlflow.db'}")  # the user's variable wins over the config
-    monkeypatch.setenv("MLFLOW_DISABLE_TELEMETRY", "true")
-    cfg = tmp_path / "placerisk.yaml"
-    cfg.write_text(yaml.safe_dump({"config_version": 1, "mlflow": {"decisions_log": "decisions.jsonl"}}))
-    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
-    client = mlflow.MlflowClient(tracking_uri=uri, registry_uri=uri)
-    client.create_registered_model("m")
-    passing = {"beats_baselines": "true", "best_baseline": "rule", "primary_metric": "precision_at_list", "fairness_light": "green",
-               "fairness_audited": "ethnicity", "fairness_missing": "none", "validation": "temporal", "list_within_snapshots": "true"}
-    for tags in (passing, {**passing, "beats_baselines": "false"}):
-        v = client.create_model_version("m", source=(tmp_path / "art").as_uri(), tags=tags)
-        assert v.version
-    return tmp_path, cfg, client
-
-
-def test_approve_moves_champion_only_for_a_version_that_passed(registry, capsys):
-    root, cfg, client = registry
-    base = ["approve", "--config", str(cfg), "--model", "m", "--reviewer", "Ethics panel", "--note", "reviewed 2026-11-20"]
-    assert main([*base, "--version", "2", "--decision", "approve"]) == 1
-    assert "does not beat the best baseline" in capsys.readouterr().out
-    with pytest.raises(mlflow.exceptions.MlflowException):
-        client.get_model_version_by_alias("m", "champion")
-    assert main([*base, "--version", "1", "--decision", "approve"]) == 0
-    assert str(client.get_model_version_by_alias("m", "champion").version) == "1"
-    assert client.get_model_version("m", "1").tags["decision_by"] == "Ethics panel"
-    assert main([*base, "--version", "2", "--decision", "reject"]) == 0
-    assert str(client.get_model_version_by_alias("m", "champion").version) == "1"  # a rejection moves nothing
-    log = read(root / "decisions.jsonl")
-    assert [(r["event"], r.get("outcome"), r["version"]) for r in log] == [
-        ("decision", "refused", "2"), ("decision", "recorded", "1"), ("alias", None, "1"), ("decision", "recorded", "2")]
-    assert holder_on(log, "m", "champion", dt.datetime.now(dt.UTC)) == "1"
-    assert holder_on(log, "m", "champion", dt.datetime(2000, 1, 1, tzinfo=dt.UTC)) is None
-    assert main([*base, "--version", "9", "--decision", "approve"]) == 2
-    # the panel withdraws the model in use: no champion, and the log says since when
-    assert main([*base, "--version", "1", "--decision", "reject"]) == 0
-    with pytest.raises(mlflow.exceptions.MlflowException):
-        client.get_model_version_by_alias("m", "champion")
-    log = read(root / "decisions.jsonl")
-    assert log[-1]["event"] == "alias" and log[-1]["version"] is None and log[-1]["previous"] == "1"
-    assert holder_on(log, "m", "champion", dt.datetime.now(dt.UTC)) is None
-
-
-def test_a_version_spelt_another_way_is_the_same_version(registry, capsys):
-    root, cfg, client = registry
-    base = ["approve", "--config", str(cfg), "--model", "m", "--reviewer", "Ethics panel", "--note", "n"]
-    assert main([*base, "--version", "1", "--decision", "approve"]) == 0
-    assert main([*base, "--version", "01", "--decision", "reject"]) == 0  # withdraws the champion, as "1" would
-    with pytest.raises(mlflow.exceptions.MlflowException):
-        client.get_model_version_by_alias("m", "champion")
-    assert read(root / "decisions.jsonl")[-1]["previous"] == "1"
-
-
-def test_a_decision_the_log_cannot_record_changes_nothing(registry, capsys):
-    root, cfg, client = registry
-    (root / "decisions.jsonl").mkdir()  # the log cannot be appended to
-    base = ["approve", "--config", str(cfg), "--model", "m", "--version", "1", "--reviewer", "Ethics panel", "--note", "ok"]
-    assert main([*base, "--decision", "approve"]) == 2
-    assert "decisions.jsonl" in capsys.readouterr().err
-    assert "decision" not in client.get_model_version("m", "1").tags  # no registry record without its log line
-    with pytest.raises(mlflow.exceptions.MlflowException):
-        client.get_model_version_by_alias("m", "champion")
 
 
 @pytest.mark.slow

@@ -1,0 +1,58 @@
+"""`placerisk decisions`: the history of every panel decision and alias change, and who was champion on a date."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+
+from placerisk.app.catalog import Catalog
+from placerisk.app.decisions import champion_on, read
+from placerisk.config import load_config
+from placerisk.errors import UserError
+
+
+def _when(text: str) -> dt.datetime:
+    """A date (the end of that day, UTC) or an ISO date and time (UTC when no zone is given)."""
+    try:
+        if len(text) == 10:
+            return dt.datetime.combine(dt.date.fromisoformat(text), dt.time.max, tzinfo=dt.UTC)
+        when = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise UserError(f"--on: got {text!r}; expected a date (YYYY-MM-DD) or a date and time (YYYY-MM-DDTHH:MM:SS)") from None
+    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
+
+
+def _line(r: dict) -> str:
+    if r.get("event") == "alias":
+        what = f"alias {r.get('alias')} -> version {r.get('version')}" if r.get("version") else f"alias {r.get('alias')} removed"
+        extra = f"; accepted {', '.join(r['accepted_findings'])}" if r.get("accepted_findings") else ""
+        extra += f"; mitigation {r['mitigation']}" if r.get("mitigation") not in (None, "none") else ""
+        return f"{r['at']}  {r.get('model')}  {what} (was {r.get('previous') or 'none'}), by {r.get('by')}{extra}: {r.get('why')}"
+    extra = f"; accepted {', '.join(r['accepted_findings'])}" if r.get("accepted_findings") else ""
+    extra += f"; mitigation {r['mitigation']}" if r.get("mitigation") not in (None, "none") else ""
+    why = f" ({r['why']})" if r.get("why") else ""
+    return f"{r['at']}  {r.get('model')}  {r.get('decision')} version {r.get('version')}: {r.get('outcome')}{why}, by {r.get('by')}{extra}: {r.get('note')}"
+
+
+def run(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    log = Catalog(config).decisions_log
+    model = args.model or config.mlflow.registered_model
+    records = [r for r in read(log) if r.get("model") == model]
+    if args.on:
+        when = _when(args.on)
+        held = champion_on(records, model, when)
+        if held is None:
+            print(f"{model} had no champion on {args.on} (decisions log {log})")
+            return 0
+        extra = f"; accepted findings: {', '.join(held['accepted_findings'])}" if held.get("accepted_findings") else ""
+        extra += f"; mitigation: {held['mitigation']}" if held.get("mitigation") else ""
+        print(f"{model} champion on {args.on}: version {held['version']}, since {held['at']}, by decision of {held.get('by')}"
+              f"{extra}; note: {held.get('why')}")
+        return 0
+    if not records:
+        print(f"no decisions recorded for {model} in {log}")
+        return 0
+    for r in records:
+        print(_line(r))
+    return 0
