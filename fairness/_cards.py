@@ -24,7 +24,7 @@ def _performance(result) -> dict:
 
 
 def _fairness_summary(result) -> list[str]:
-    flagged = [f.sentence for f in result.findings_for(published=True) if f.status == OUTSIDE]
+    flagged = [f"{f.id}: {f.sentence}" for f in result.findings_for(published=True) if f.status == OUTSIDE]
     return [light_text(result)] + (flagged or ["No difference was flagged at the panel's tolerance."])
 
 

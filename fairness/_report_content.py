@@ -114,7 +114,7 @@ def _panel_summary(result, published: bool) -> Section:
     facts = summary_facts(result, published)
     light = result.traffic_light
     section = Section("Summary for the panel", anchor="summary", paragraphs=[
-        f"Traffic light: {light.upper()}. {LIGHT_TEXT[light]}", facts["lists"],
+        f"Traffic light: {LIGHT_TEXT[light]}", facts["lists"],
         "The grid shows, for each attribute, whether families in need are found about as often in every group as in the "
         "reference group (red: a group is clearly outside the panel's tolerance; amber: too uncertain or too few families "
         "to tell; green: every group clearly within).",
@@ -123,7 +123,7 @@ def _panel_summary(result, published: bool) -> Section:
     rows, classes = [], []
     for feature in dict.fromkeys(cell["attribute"] for cell in facts["grid"]):
         cells = {c["metric"]: c for c in facts["grid"] if c["attribute"] == feature}
-        rows.append([feature, *[_grid_text(cells[k]) for k in keys]])
+        rows.append([feature.replace("_", " "), *[_grid_text(cells[k]) for k in keys]])
         classes.append(["", *[f"cell-{cells[k]['light']}" for k in keys]])
     section.tables.append(Table("Attribute x primary metric", ["Attribute", *[_grid_label(k) for k in keys]], rows, classes))
     return section
@@ -148,11 +148,15 @@ def _grid_label(metric: str) -> str:
         if metric == "recall" else LABELS[metric].capitalize()
 
 
+def _groups_text(groups: list[str]) -> str:
+    return "; ".join(groups) if len(groups) <= 4 else f"{len(groups)} groups"
+
+
 def _grid_text(cell: dict) -> str:
     if cell["light"] == "red":
-        return f"RED: {', '.join(cell['groups_outside'])} outside"
+        return f"RED: {_groups_text(cell['groups_outside'])} outside"
     if cell["light"] == "amber":
-        return f"AMBER: {', '.join(cell['groups_unsettled'])} not settled"
+        return f"AMBER: {_groups_text(cell['groups_unsettled'])} not settled (too uncertain or too few families)"
     return "GREEN: within tolerance"
 
 

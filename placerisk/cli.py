@@ -115,6 +115,11 @@ def _audit(p: argparse.ArgumentParser) -> None:
     op = p.add_mutually_exclusive_group(required=True)
     op.add_argument("--top-k", type=_positive, metavar="K", help="the list: the K highest scores")
     op.add_argument("--threshold", type=float, metavar="T", help="the list: every score at or above T")
+    op.add_argument("--team", metavar="COL", help="the lists the teams receive: each team's (named in COL) top scores up to its "
+                    "configured weekly capacity x --weeks")
+    p.add_argument("--weeks", type=_positive, metavar="N", help="with --team: weeks of lists (default: training.list_weeks)")
+    p.add_argument("--oracle", metavar="COL", help="synthetic data: true probabilities; the report sets each group's listed share beside "
+                   "the oracle's list, formed the same way")
     p.add_argument("--id", metavar="COL", help="id column: ties in score are broken by it, ascending (default: file order)")
     p.add_argument("--out", required=True, metavar="DIR", help="folder for report.html, report.md and report.json")
     p.add_argument("--full", action="store_true", help="also write the unsuppressed tables (for the data scientist only) to DIR/full/")

@@ -152,6 +152,7 @@ def to_tags(inputs: GateInputs) -> dict[str, str]:
         "primary_metric": inputs.primary_metric,
         "fairness_light": inputs.fairness_light,
         "red_findings": ",".join(inputs.red_findings) or "none",
+        "fairness_audited": ",".join(inputs.fairness_audited) or "none",
         "fairness_missing": ",".join(inputs.fairness_missing) or "none",
         "validation": inputs.validation,
         "mitigation_options": ",".join(o for o in inputs.options if o != UNMITIGATED) or "none",

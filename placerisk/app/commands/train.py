@@ -19,7 +19,8 @@ from placerisk.features import OutcomeSpec
 from placerisk.training import TrainingResult, describe, train_and_evaluate
 from placerisk.training.audit import AuditSettings, audit_candidates, worst_light
 
-SUMMARY_METRICS = ("precision_at_list", "recall_at_list", "precision_at_k", "recall_at_k", "average_precision", "roc_auc", "brier", "calibration_error",
+SUMMARY_METRICS = ("precision_at_list", "recall_at_list", "precision_at_k", "recall_at_k", "precision_at_list_global", "average_precision", "roc_auc",
+                   "brier", "calibration_error",
                    "top_decile_lift", "share_of_oracle_precision_at_list", "share_of_oracle_precision_at_k")
 
 
@@ -128,7 +129,8 @@ def _print_summary(result: TrainingResult, table: pd.DataFrame, lights: dict[str
         shown["fairness"] = [lights.get(n, "") for n in shown.index]
     k, list_k = int(means["k"].iloc[0]), int(means["list_k"].iloc[0])
     with pd.option_context("display.width", 200, "display.max_columns", 20):
-        print(f"\nmean over {len(result.splits)} split(s) (k = {k}, one week's lists; list = {list_k}, {list_k // k} weeks' lists):")
+        print(f"\nmean over {len(result.splits)} split(s) (k = {k}, one week's lists; list = {list_k}, {list_k // k} weeks' lists; "
+              "each team's own lists unless *_global, the global top list, shown for comparison only):")
         print(shown.to_string())
     verdict = "beats" if result.beats_baselines else "does NOT beat"
     print(f"\nchosen: {result.chosen}; it {verdict} the best baseline ({result.best_baseline}) on {result.primary_metric}")

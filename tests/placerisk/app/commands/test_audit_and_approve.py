@@ -114,3 +114,51 @@ def test_train_from_any_table_keeps_sensitive_columns_out_of_the_model(tmp_path,
     table.to_parquet(tmp_path / "t.parquet")
     assert main(["train", "--config", str(cfg), "--table", str(tmp_path / "t.parquet"), "--id", "fid", "--label", "y", "--time", "when"]) == 2
     assert "column 'eth': got 'P'; expected a number" in capsys.readouterr().err  # text not listed as sensitive is refused
+
+
+def test_audit_of_the_teams_lists_uses_each_teams_capacity(tmp_path, capsys):
+    """`--team`: each team's top scores up to its configured capacity x weeks, the same allocation as training's audit."""
+    cfg = tmp_path / "placerisk.yaml"
+    cfg.write_text(yaml.safe_dump({"config_version": 1, "teams": [{"name": "North", "weekly_capacity": 2}, {"name": "South", "weekly_capacity": 1}],
+                                   "fairness": {"min_cell_count": 1, "round_to": 1, "bootstrap_resamples": 20}}))
+    frame = HAND.assign(team=["North", "North", "South", "North", "South", "South", "North", "South", "North", "South", "North", "South"])
+    frame.to_csv(tmp_path / "scores.csv", index=False)
+    out = tmp_path / "audit"
+    args = ["audit", "--config", str(cfg), "--scores", str(tmp_path / "scores.csv"), "--score", "risk", "--label", "outcome",
+            "--sensitive", "team", "--id", "id", "--team", "team", "--weeks", "2", "--out", str(out), "--full"]
+    assert main(args) == 0
+    report = json.loads((out / "full" / "report.json").read_text())
+    listed = {r["group"]: r["selected"] for r in report["tables"]["by_group"] if r["feature"] == "team"}
+    # by hand: North's top 4 of x00 x01 x03 x06 x08 x10 are x00 x01 x03 x06; South's top 2 of x02 x04 x05 ... are x02, then x04 (tie 0.6, lower id)
+    assert listed == {"North": 4, "South": 2}
+    found = {r["group"]: r["tp"] for r in report["tables"]["by_group"] if r["feature"] == "team"}
+    assert found == {"North": 2, "South": 1}  # x00 x03 in North; x02 in South
+    assert report["operating_point"]["description"] == "each team's top families for 2 weeks: 6 of 12"
+    frame.loc[4, "team"] = "Nowhere"
+    frame.to_csv(tmp_path / "scores.csv", index=False)
+    assert main([*args[:-3], "--out", str(tmp_path / "b")]) == 2
+    err = capsys.readouterr().err
+    assert "row 6, column 'team': got 'Nowhere'; expected a configured team (North, South)" in err and not (tmp_path / "b").exists()
+
+
+def test_audit_sets_each_groups_listed_share_beside_the_oracles_list(tmp_path, config):
+    rng = np.random.default_rng(4)
+    n = 4000
+    truth = rng.beta(1, 6, n)
+    group = rng.choice(["A", "B"], n, p=[0.7, 0.3])
+    score = truth * np.where(group == "B", 1.6, 1.0)  # B over-scored for the same need: recorded more often
+    frame = pd.DataFrame({"id": [f"f{i:05d}" for i in range(n)], "risk": score, "truth": truth, "group": group,
+                          "outcome": (rng.random(n) < truth).astype(int)})
+    frame.to_csv(tmp_path / "scores.csv", index=False)
+    out = tmp_path / "audit"
+    assert main(["audit", "--config", str(config), "--scores", str(tmp_path / "scores.csv"), "--score", "risk", "--label", "outcome",
+                 "--sensitive", "group", "--top-k", "400", "--id", "id", "--oracle", "truth", "--out", str(out)]) == 0
+    rows = {r["group"]: r for r in json.loads((out / "report.json").read_text())["oracle_comparison"]}
+    expected = frame.sort_values("id")
+    model_b = expected.nlargest(400, "risk")["group"].eq("B").sum()
+    oracle_b = expected.nlargest(400, "truth")["group"].eq("B").sum()
+    assert rows["B"]["listed_model"] == model_b and rows["B"]["listed_oracle"] == oracle_b  # round_to 1 in this config
+    assert rows["B"]["ratio_model"] > 1.5 * rows["B"]["ratio_oracle"]
+    assert "Against the truth (synthetic data only)" in (out / "report.html").read_text()
+    assert main(["audit", "--config", str(config), "--scores", str(tmp_path / "scores.csv"), "--score", "risk", "--label", "outcome",
+                 "--sensitive", "group", "--threshold", "0.3", "--oracle", "truth", "--out", str(tmp_path / "b")]) == 2

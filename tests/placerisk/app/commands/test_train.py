@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from placerisk.app import promotion
 from placerisk.cli import main
 
 pytestmark = pytest.mark.slow
@@ -100,6 +101,13 @@ def test_registered_bundle_has_alias_tags_and_scores_like_training(trained):
     assert version.tags["beats_baselines"] in ("true", "false") and version.tags["fairness_light"] in ("green", "amber", "red")
     assert version.tags["validation"] == "temporal" and version.tags["fairness_missing"] == "none"
     assert set(version.tags["fairness_audited"].split(",")) == {"ethnicity", "sex", "age_band", "deprivation_quintile", "team"}
+    # what the gate reads: the run's gate.json, whose hash is an (unchangeable) run parameter
+    gate = Path(mlflow.artifacts.download_artifacts(run_id=parent.info.run_id, artifact_path="gate.json")).read_text()
+    assert promotion.record_hash(gate) == parent.data.params["gate_sha256"]
+    record = json.loads(gate)
+    assert record["allocation"]["capacities"] and record["allocation"]["weeks"] == SMALL["training"]["list_weeks"]
+    assert len(record["options"]["none"]) == 2 and all(s["list"].startswith("each team's top families") for s in record["options"]["none"])
+    assert parent.data.params["git_dirty"] in ("true", "false", "unknown")
     loaded = mlflow.pyfunc.load_model("models:/placerisk-family-risk@candidate")
     risk = loaded.unwrap_python_model().risk_model
     assert risk.feature_definitions is not None and len(risk.feature_names) == 185
