@@ -43,7 +43,7 @@ test: $(STAMP) browser ## Run the whole test suite (includes the slow end-to-end
 test-fast: $(STAMP) ## Run the tests without the slow ones
 	$(BIN)/python -m pytest -m 'not slow'
 
-bench: $(STAMP) ## All benchmarks at full size (about 1 hour); results in bench/results/, summary in docs/benchmarks.md
+bench: $(STAMP) ## All benchmarks at full size (about 1 hour 10 minutes); results in bench/results/, summary in docs/benchmarks.md
 	$(BIN)/python bench/bench_foundation.py --families 1000000 --repeat 3 --results bench/results/foundation.json
 	$(BIN)/python bench/bench_foundation.py --families 2750000 --repeat 1 --results bench/results/foundation-50m-events.json
 	$(BIN)/python bench/bench_features.py --families 1000000 --results bench/results/features.json
@@ -51,6 +51,7 @@ bench: $(STAMP) ## All benchmarks at full size (about 1 hour); results in bench/
 	$(BIN)/python bench/bench_training.py --families 200000 --results bench/results/training.json
 	$(BIN)/python bench/bench_fairness.py --results bench/results/fairness.json
 	$(BIN)/python bench/bench_validation_check.py --families 1000000 --results bench/results/validation-check.json
+	$(BIN)/python bench/recording_bias.py --families 20000 --seeds 1 2 3 4 5 6 --results bench/results/recording-bias.json
 
 bench-small: $(STAMP) ## The same benchmarks at 50,000 families, as a quick check
 	$(BIN)/python bench/bench_foundation.py --families 50000 --results bench/results/foundation-small.json
