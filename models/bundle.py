@@ -42,8 +42,23 @@ def fit_calibrator(estimator, X: pd.DataFrame, y, method: str = "isotonic") -> C
 
 
 def ventile_edges(rank_score: np.ndarray) -> np.ndarray:
-    """The 19 inner edges that split ``rank_score`` into 20 equal-sized bands."""
-    return np.quantile(np.asarray(rank_score, dtype=np.float64), np.arange(1, BANDS) / BANDS)
+    """The 19 inner edges of the 1-20 bands of a calibration population's ``rank_score``.
+
+    A score's band is the twentieth its position falls in: its mid-rank percentile (the share of
+    the population scoring below it, plus half of those scoring the same, as scipy's
+    ``percentileofscore(kind="mean")``), so equal scores share one band, the band of the middle of
+    their block. Families tied at the lowest score (no events) are therefore not lifted to the
+    band where the tied block ends. Edge ``b`` (``b`` = 1..19) is the lowest score whose band is
+    above ``b`` (``inf`` when none is), so ``searchsorted(edges, s, side="right") + 1`` gives any
+    new score the band of the calibration scores it equals, or of the highest one below it.
+    """
+    s = np.sort(np.asarray(rank_score, dtype=np.float64))
+    if s.size == 0 or np.isnan(s).any():
+        raise ValueError(f"rank_score: got {s.size} score(s), {int(np.isnan(s).sum())} missing; expected a calibration population")
+    values, first, counts = np.unique(s, return_index=True, return_counts=True)
+    midrank = (first + counts / 2) / s.size
+    band = np.minimum(np.floor(midrank * BANDS).astype(np.int64) + 1, BANDS)
+    return np.array([values[band > b][0] if (band > b).any() else np.inf for b in range(1, BANDS)])
 
 
 @dataclass
@@ -78,7 +93,7 @@ class RiskModel:
         return self.calibrator.predict_proba(self.frame(X))[:, 1]
 
     def band(self, rank_score: np.ndarray) -> np.ndarray:
-        """1 (lowest twentieth of the calibration population) to 20 (highest)."""
+        """1 (lowest twentieth of the calibration population) to 20 (highest); see :func:`ventile_edges` for ties."""
         return 1 + np.searchsorted(self.ventile_edges, rank_score, side="right")
 
     def predict(self, X: pd.DataFrame) -> pd.DataFrame:

@@ -120,3 +120,33 @@ def test_explain_uses_the_descriptions(logistic_model):
     assert (named["description"] == "Violence, last 12 months").all()
     others = reasons[reasons["feature"] != "violence_12m"]
     assert (others["description"] == others["feature"]).all()
+
+
+def test_families_tied_at_the_lowest_score_get_the_band_of_the_middle_of_their_block_not_its_end():
+    """40% of the calibration population ties at the lowest score (no events): mid-rank 20%, so band 5, not band 9."""
+    scores = np.r_[np.full(4000, 0.01), np.linspace(0.02, 0.9, 6000)]
+    edges = ventile_edges(scores)
+    bands = 1 + np.searchsorted(edges, scores, side="right")
+    assert set(bands[:4000]) == {5}
+    counts = np.bincount(bands, minlength=BANDS + 1)[1:]
+    assert counts[:4].sum() == 0 and counts[4] == 4000  # bands 1-4 are empty: nobody can be told apart there
+    assert (abs(counts[8:] - 500) <= 1).all()  # above the block, twentieths as before
+    # a new family tied with the block gets the block's band; one just above, the next calibration score's
+    assert (1 + np.searchsorted(edges, [0.01, 0.015, 0.0], side="right")).tolist() == [5, 5, 1]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_ties_anywhere_share_one_band_and_bands_never_fall_as_scores_rise(seed):
+    rng = np.random.default_rng(seed)
+    scores = np.round(rng.beta(0.5, 3, 5000), 2)  # heavy ties at every level
+    edges = ventile_edges(scores)
+    bands = 1 + np.searchsorted(edges, scores, side="right")
+    for value in np.unique(scores):
+        assert len(set(bands[scores == value])) == 1
+    order = np.argsort(scores, kind="stable")
+    assert np.all(np.diff(bands[order]) >= 0)
+    # each block's band is that of its mid-rank percentile
+    from scipy.stats import percentileofscore
+    for value in np.unique(scores)[:10]:
+        expected = min(int(np.floor(percentileofscore(scores, value, kind="mean") / 100 * BANDS)) + 1, BANDS)
+        assert bands[scores == value][0] == expected
