@@ -61,6 +61,7 @@ class PopulationConfig(_Section):
     families: str
     persons: str
     objections: str
+    engagements: str
     sex_codes: list[str] = Field(min_length=1)
     ethnicity_codes: list[str] = Field(min_length=1)
 
@@ -334,7 +335,8 @@ class Config(_Section):
     def file_names(self) -> dict[str, str]:
         """Logical name (``persons``, ``police`` ...) -> file name without extension."""
         pop = self.population
-        names = {"areas": pop.areas, "families": pop.families, "persons": pop.persons, "objections": pop.objections}
+        names = {"areas": pop.areas, "families": pop.families, "persons": pop.persons, "objections": pop.objections,
+                 "engagements": pop.engagements}
         return {**names, **{src: s.file for src, s in self.sources.items()}}
 
     def event_codes(self) -> set[str]:

@@ -26,6 +26,8 @@ from placerisk.datatools.contracts.schema import FileContract, contracts_for, co
 from placerisk.datatools.contracts.validate import ROW, file_fingerprint, register_source
 from placerisk.errors import DataError
 
+NOT_SUPPLIED = "not supplied"  # an optional file (engagements) absent when validated
+
 
 def load_validation(validation: ValidationPaths, data_dir: Path, config: Config) -> dict:
     """The validation report for ``data_dir``; DataError unless it passed, under the same contracts, on unchanged files."""
@@ -37,7 +39,7 @@ def load_validation(validation: ValidationPaths, data_dir: Path, config: Config)
         report["passed"], report["data_dir"], report["contracts_hash"], report["checked_at"]  # noqa: B018 - what is read below
         named = {f["name"] for f in report["files"]}
         for f in report["files"]:
-            if f["status"] != "refused":
+            if f["status"] not in ("refused", NOT_SUPPLIED):
                 f["path"], f["fingerprint"]["bytes"], f["fingerprint"]["sha256"]  # noqa: B018
         absent = sorted({c.name for c in contracts_for(config)} - named)
         if absent:
@@ -58,6 +60,11 @@ def load_validation(validation: ValidationPaths, data_dir: Path, config: Config)
         raise DataError(f"'{path}' was judged under other validation settings ({report.get('settings')}) than the config's ({now}): "
                         f"run `placerisk validate --data {data_dir} --overwrite` again")
     for f in report["files"]:
+        if f["status"] == NOT_SUPPLIED:
+            arrived = [p for p in (data_dir / f"{f['name']}.parquet", data_dir / f"{f['name']}.csv") if p.exists()]
+            if arrived:
+                raise DataError(f"'{arrived[0]}' was not there when '{data_dir}' was validated: run `placerisk validate` again")
+            continue
         if f.get("quarantine") and (not Path(f["quarantine"]).is_file()
                                     or file_fingerprint(Path(f["quarantine"]))["sha256"] != f.get("quarantine_sha256")):
             raise DataError(f"the quarantine file '{f['quarantine']}' is missing or changed since validation, so its bad rows cannot be "
@@ -73,7 +80,7 @@ def load_validation(validation: ValidationPaths, data_dir: Path, config: Config)
 
 def data_fingerprint(report: dict) -> str:
     """One hash over the content of every validated file."""
-    content = sorted((f["name"], f["fingerprint"]["sha256"]) for f in report["files"])
+    content = sorted((f["name"], f["fingerprint"]["sha256"] if f.get("fingerprint") else f["status"]) for f in report["files"])
     return hashlib.sha256(json.dumps(content).encode()).hexdigest()[:16]
 
 
@@ -90,6 +97,15 @@ def _accepted_view(con: duckdb.DuckDBPyConnection, contract: FileContract, resul
     return view
 
 
+def _empty_view(con: duckdb.DuckDBPyConnection, contract: FileContract) -> str:
+    """An optional file that was not supplied: a view with its typed columns and no rows."""
+    sql = {"string": "VARCHAR", "date": "DATE", "int": "BIGINT"}
+    cols = ", ".join(f"CAST(NULL AS {sql[c.type]}) AS {quote(c.name)}" for c in contract.columns)
+    view = f"ok_{contract.name}"
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {quote(view)} AS SELECT {cols} WHERE FALSE")
+    return view
+
+
 def register_inputs(con: duckdb.DuckDBPyConnection, config: Config, report: dict) -> tuple[dt.date | None, dt.date]:
     """Create ``persons``, ``families``, ``areas``, ``events`` and ``objections`` on ``con``.
 
@@ -97,12 +113,14 @@ def register_inputs(con: duckdb.DuckDBPyConnection, config: Config, report: dict
     the latest recorded date), both from one pass over the events.
     """
     results = {f["name"]: f for f in report["files"]}
-    views = {c.name: _accepted_view(con, c, results[c.name]) for c in contracts_for(config)}
+    views = {c.name: _accepted_view(con, c, results[c.name]) if results[c.name]["status"] != NOT_SUPPLIED else _empty_view(con, c)
+             for c in contracts_for(config)}
     pop = config.population
     con.execute(f"CREATE OR REPLACE TEMP VIEW persons AS SELECT * FROM {quote(views[pop.persons])}")
     con.execute(f"CREATE OR REPLACE TEMP VIEW families AS SELECT * FROM {quote(views[pop.families])}")
     con.execute(f"CREATE OR REPLACE TEMP VIEW areas AS SELECT * FROM {quote(views[pop.areas])}")
     con.execute(f"CREATE OR REPLACE TEMP VIEW objections AS SELECT family_id, person_id FROM {quote(views[pop.objections])}")
+    con.execute(f"CREATE OR REPLACE TEMP VIEW engagements AS SELECT family_id, started, ended, team, service FROM {quote(views[pop.engagements])}")
     parts = [
         f"SELECT person_id, {literal(src + '.')} || event_type AS event, event_date, recorded_date FROM {quote(views[s.file])}"
         for src, s in config.sources.items()

@@ -45,7 +45,8 @@ def run(args: argparse.Namespace) -> int:
 def _print_summary(report: ValidationReport) -> None:
     width = max(len(f.name) for f in report.files)
     for f in report.files:
-        note = {"accepted": "ok", "accepted_with_quarantine": f"{f.bad_rows:,} rows quarantined", "refused": "REFUSED"}[f.status]
+        note = {"accepted": "ok", "accepted_with_quarantine": f"{f.bad_rows:,} rows quarantined", "not supplied": "not supplied (optional)",
+                "refused": "REFUSED"}[f.status]
         print(f"  {f.name:<{width}}  {f.rows:>12,} rows  {note}")
     for f in report.files:
         for problem in f.problems:

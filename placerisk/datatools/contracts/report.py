@@ -8,7 +8,8 @@ from pathlib import Path
 from placerisk.atomic import write_text_atomic
 from placerisk.datatools.contracts.validate import ValidationReport
 
-_STATUS = {"accepted": "accepted", "accepted_with_quarantine": "accepted, bad rows quarantined", "refused": "REFUSED"}
+_STATUS = {"accepted": "accepted", "accepted_with_quarantine": "accepted, bad rows quarantined", "not supplied": "not supplied (optional)",
+           "refused": "REFUSED"}
 
 
 def render_markdown(report: ValidationReport) -> str:

@@ -55,8 +55,9 @@ class FileContract:
     references: tuple[Reference, ...] = ()
     rules: tuple[RowRule, ...] = ()
     max_bad_row_share: float | None = None  # None: the configured limit
-    kind: Literal["population", "events", "objections"] = "events"
+    kind: Literal["population", "events", "objections", "engagements"] = "events"
     event_source: str | None = field(default=None)
+    optional: bool = False        # a missing file is "not supplied", not refused
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -142,7 +143,23 @@ def contracts_for(config: Config, today: dt.date | None = None) -> tuple[FileCon
         max_bad_row_share=0.0,
         kind="objections",
     )
-    return population + events + (objections,)
+    engagements = FileContract(
+        name=pop.engagements,
+        description=("Families already being supported (from case management): never re-listed while the engagement is open. "
+                     "Optional: without the file no family is shown as supported"),
+        columns=(
+            Column("family_id", "string", description="a family in the families file"),
+            Column("started", "date", minimum=dt.date(1900, 1, 1), maximum=latest, description="first day of the engagement"),
+            Column("ended", "date", required=False, minimum=dt.date(1900, 1, 1), description="last day; empty while it is open"),
+            Column("team", "string", required=False, allowed=tuple(t.name for t in config.teams), description="the team working with the family"),
+            Column("service", "string", required=False, description="the service or programme (a category, no free text about the family)"),
+        ),
+        references=(Reference("family_id", pop.families),),
+        rules=(RowRule("ended_before_started", "ended < started", "ended on or after started", ("ended", "started")),),
+        kind="engagements",
+        optional=True,
+    )
+    return population + events + (objections, engagements)
 
 
 def contracts_hash(contracts: tuple[FileContract, ...]) -> str:

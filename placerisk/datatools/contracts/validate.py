@@ -26,7 +26,7 @@ from placerisk.datatools.contracts.schema import FileContract, contracts_hash
 from placerisk.datatools.privacy import find_identifiers, is_birth_column, judge_column, looks_like_identifier, prefilter_for
 from placerisk.datatools.tables import read_csv_as_text, safe_reason, separator_hint
 
-Status = Literal["accepted", "accepted_with_quarantine", "refused"]
+Status = Literal["accepted", "accepted_with_quarantine", "not supplied", "refused"]
 EXAMPLES_PER_FILE = 20
 SCAN_DISTINCT_LIMIT = 100_000  # distinct candidate values judged per column (beyond: row counts are lower bounds)
 SMALL_SHARE = 1 / 500  # an event source below this share of the other sources' rows per family is refused ...
@@ -176,6 +176,10 @@ def check_file(
 ) -> FileResult:
     path, problem = locate(data_dir, contract.name)
     result = FileResult(contract.name, str(path) if path else None)
+    if problem and contract.optional and path is None and "not found" in problem:
+        result.status = "not supplied"
+        result.warnings.append(f"optional file '{contract.name}' not supplied ({contract.description.split(':')[0].lower()})")
+        return result
     if problem:
         return _refuse(result, problem)
     result.fingerprint = file_fingerprint(path)

@@ -116,7 +116,7 @@ def inject_faults(data_dir: Path, file_names: dict[str, str], seed: int, rate: f
         elif kind == "unknown_reference:person_id":
             df.loc[row, "person_id"] = _fresh_ids(rng, 1, person_ids)[0]
 
-    sources = [n for n in file_names if n not in ("areas", "families", "persons", "objections")]
+    sources = [n for n in file_names if n not in ("areas", "families", "persons", "objections", "engagements")]
     for source in sources:
         name = file_names[source]
         path = data_dir / f"{name}.parquet"

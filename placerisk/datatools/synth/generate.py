@@ -40,6 +40,26 @@ FAMILY_SCHEMA = pa.schema([("family_id", pa.string()), ("area_code", pa.string()
 AREA_SCHEMA = pa.schema([("area_code", pa.string()), ("deprivation_decile", pa.int8()), ("team", pa.string())])
 ORACLE_SCHEMA = pa.schema([("family_id", pa.string()), ("as_of_date", pa.date32()), ("true_probability", pa.float64())])
 OBJECTION_SCHEMA = pa.schema([("family_id", pa.string()), ("person_id", pa.string()), ("recorded_date", pa.date32())])
+ENGAGEMENT_SCHEMA = pa.schema([("family_id", pa.string()), ("started", pa.date32()), ("ended", pa.date32()), ("team", pa.string()),
+                               ("service", pa.string())])
+ENGAGEMENT_SHARE = 0.01  # families under an open or recent early-help engagement at the extract date
+SERVICES = ("Early help", "Family support", "Youth work")
+
+
+def engagements(settings, family_ids: np.ndarray, teams: np.ndarray) -> pa.Table:
+    """About 1% of families with an engagement started in the half year before the extract date; a third already ended.
+
+    Drawn from their own random stream, so the rest of the population is the same with or without them.
+    """
+    rng = np.random.default_rng(np.random.SeedSequence(settings.seed, spawn_key=(2**31 + 7,)))
+    chosen = np.flatnonzero(rng.random(family_ids.size) < ENGAGEMENT_SHARE)
+    extract = np.datetime64(settings.extract, "D")
+    started = extract - rng.integers(1, 183, chosen.size).astype("timedelta64[D]")
+    ended = started + rng.integers(30, 150, chosen.size).astype("timedelta64[D]")
+    closed = (rng.random(chosen.size) < 1 / 3) & (ended <= extract)
+    return pa.table({"family_id": family_ids[chosen], "started": started, "ended": pa.array(np.where(closed, ended, np.datetime64("NaT")),
+                     pa.date32()), "team": teams[chosen], "service": np.asarray(SERVICES)[rng.integers(0, len(SERVICES), chosen.size)]},
+                    schema=ENGAGEMENT_SCHEMA)
 
 _STATE: dict[str, object] = {}
 
@@ -98,7 +118,7 @@ def generate(
     without extension (config ``population`` and ``sources.*.file``); default: the logical names.
     """
     out = Path(out)
-    names = {n: n for n in ("areas", "families", "persons", "objections", *SOURCES)} | (file_names or {})
+    names = {n: n for n in ("areas", "families", "persons", "objections", "engagements", *SOURCES)} | (file_names or {})
     (out / ORACLE_DIR).mkdir(parents=True, exist_ok=True)
     workers = workers or min(2, os.cpu_count() or 1)
     rng = np.random.default_rng(np.random.SeedSequence(settings.seed, spawn_key=(2**31,)))
@@ -116,6 +136,8 @@ def generate(
     }
     oracle_writer = pq.ParquetWriter(out / ORACLE_DIR / "oracle.parquet", ORACLE_SCHEMA) if settings.oracle_as_of else None
     objections: list[pa.Table] = []
+    family_ids: list[np.ndarray] = []
+    family_areas: list[np.ndarray] = []
     counts = {name: 0 for name in writers}
     event_types: dict[str, int] = {s.name: 0 for s in CATALOGUE}
     n_chunks = len(_chunk_plan(settings))
@@ -135,6 +157,8 @@ def generate(
             if oracle_writer is not None:
                 oracle_writer.write_table(pa.table(chunk.oracle, schema=ORACLE_SCHEMA))
             objections.append(pa.table(chunk.objections, schema=OBJECTION_SCHEMA))
+            family_ids.append(np.asarray(chunk.families["family_id"]))
+            family_areas.append(np.asarray(chunk.families["area_code"]))
             if progress:
                 progress(done, n_chunks)
     finally:
@@ -145,6 +169,12 @@ def generate(
     objection_table = pa.concat_tables(objections)
     pacsv.write_csv(objection_table, out / f"{names['objections']}.csv")
     counts["objections"] = objection_table.num_rows
+    team_of_area = dict(zip(areas.code, np.asarray(settings.teams)[areas.team], strict=True))
+    ids = np.concatenate(family_ids) if family_ids else np.array([], dtype=object)
+    team = np.array([team_of_area[a] for a in np.concatenate(family_areas)], dtype=object) if family_areas else ids
+    engagement_table = engagements(settings, ids, team)
+    pacsv.write_csv(engagement_table, out / f"{names['engagements']}.csv")
+    counts["engagements"] = engagement_table.num_rows
     manifest = {
         "generator": "placerisk.datatools.synth",
         "settings": {

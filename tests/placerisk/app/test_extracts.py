@@ -42,3 +42,16 @@ def test_a_damaged_report_is_a_clear_error_not_a_traceback(validated, capsys, da
     assert _features(config, root / "f.parquet") == 2
     err = capsys.readouterr().err
     assert "is damaged or incomplete" in err and "placerisk validate" in err and "Traceback" not in err
+
+
+def test_an_optional_file_absent_when_validated_is_an_empty_relation_and_one_that_appears_later_is_a_change(validated, capsys):
+    root, config = validated
+    engagements = root / "data" / "engagements.csv"
+    saved = engagements.read_bytes()
+    engagements.unlink()
+    assert main(["validate", "--config", str(config), "--overwrite"]) == 0
+    assert "not supplied (optional)" in capsys.readouterr().out
+    assert _features(config, root / "f.parquet") == 0  # features never need it
+    engagements.write_bytes(saved)
+    assert _features(config, root / "g.parquet") == 2
+    assert "engagements.csv' was not there when" in capsys.readouterr().err

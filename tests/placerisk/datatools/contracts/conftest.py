@@ -40,6 +40,7 @@ def valid_tables() -> dict[str, list[dict]]:
             {"person_id": "p2", "event_type": "asb", "event_date": "2022-07-15", "recorded_date": "2022-07-20"},
         ],
         "objections": [{"family_id": "fa02", "person_id": "", "recorded_date": "2025-01-01"}],
+        "engagements": [{"family_id": "fa01", "started": "2025-02-01", "ended": "", "team": "Central", "service": "Early help"}],
     }
 
 

@@ -101,3 +101,15 @@ def test_share_of_bad_rows_over_the_limit_refuses_the_file(run):
     assert "1 of 4 rows (25.00%) failed the contract; the limit is 20.00%" in police.problems[0]
     report, _ = run(tables, max_bad_row_share=0.3)
     assert report.passed
+
+
+def test_the_engagements_file_is_optional_and_checked_when_supplied(run):
+    tables = copy.deepcopy(valid_tables())
+    del tables["engagements"]
+    report, _ = run(tables)
+    assert report.passed and _status(report)["engagements"] == "not supplied"
+    report, quarantine = run(_with("engagements", 0, ended="2025-01-01"))  # ended before it started
+    assert _status(report)["engagements"] != "accepted"
+    assert list(quarantine["engagements"]["rule"]) == ["ended_before_started"]
+    report, quarantine = run(_with("engagements", 0, family_id="nobody"))
+    assert list(quarantine["engagements"]["rule"]) == ["unknown_reference:family_id"]
