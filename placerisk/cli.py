@@ -138,6 +138,13 @@ def _approve(p: argparse.ArgumentParser) -> None:
     p.add_argument("--allow-dirty", action="store_true", help="approve a model trained from uncommitted code (recorded)")
 
 
+def _score(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--as-of", type=_date, required=True, metavar="DATE", help="the week's as-of date (YYYY-MM-DD)")
+    p.add_argument("--data", metavar="DIR", help="folder of validated extracts (default: data.dir)")
+    p.add_argument("--validation", metavar="DIR", help="its validation report folder (default: the one `validate` wrote for this data folder)")
+    p.add_argument("--force", action="store_true", help="publish again for a date already published (the earlier lists are kept beside)")
+
+
 def _findings(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", metavar="NAME", help="registered model name (default: mlflow.registered_model)")
     p.add_argument("--version", default="candidate", metavar="V", help="model version or alias (default: %(default)s)")
@@ -171,6 +178,7 @@ COMMANDS = {  # name -> (help line, its arguments); each command's module is pla
     "findings": ("the findings the ethics panel decides on for a model version, with their ids", _findings),
     "approve": ("record the ethics panel's decision; approval moves the 'champion' alias", _approve),
     "decisions": ("the history of panel decisions, and who was champion on a date", _decisions),
+    "score": ("the champion scores the cohort; every team's weekly list, published in one step", _score),
     "pseudonymise": ("replace id columns by keyed HMAC-SHA256 pseudonyms (run by a partner before sending)", _pseudonymise),
 }
 

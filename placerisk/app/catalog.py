@@ -37,6 +37,7 @@ TRUTH = "truth"
 SYNTH_MANIFEST = "manifest.json"
 VALIDATION_FILES = ("report.json", "report.md", "quarantine", ".spill")
 AUDIT_FILES = ("report.html", "report.md", "report.json", "full")
+LIST_FILES = ("manifest.json", "summary.html", "teams")
 META_SUFFIX = ".meta.json"
 
 
@@ -132,3 +133,24 @@ class Catalog:
     @property
     def decisions_log(self) -> Path:
         return self.config.mlflow.decisions_log
+
+    # -- weekly lists --------------------------------------------------------
+    @property
+    def lists_root(self) -> Path:
+        """``<output_dir>/lists``: one folder per published as-of date, and the run ledger."""
+        return self.config.data.output_dir / "lists"
+
+    def lists(self, as_of) -> Path:
+        return self.lists_root / as_of.isoformat()
+
+    @property
+    def ledger(self) -> Path:
+        """Append-only: one line per published (or refused) weekly run."""
+        return self.lists_root / "ledger.jsonl"
+
+    @staticmethod
+    def team_folder(lists: Path, team: str) -> Path:
+        """A team's own folder in a published run (its name made safe for any file system)."""
+        import re
+
+        return lists / "teams" / (re.sub(r"[^A-Za-z0-9._-]+", "_", team).strip("._") or "team")

@@ -42,7 +42,7 @@ def last_complete_snapshot(data_end: dt.date, outcome) -> dt.date:
     return d
 
 
-def _sensitive(meta: pd.DataFrame) -> pd.DataFrame:
+def sensitive_attributes(meta: pd.DataFrame) -> pd.DataFrame:
     present = {c: n for c, n in SENSITIVE_COLUMNS.items() if c in meta.columns}
     return meta[list(present)].rename(columns=present).astype("string").fillna("Missing")
 
@@ -79,7 +79,7 @@ def from_extracts(config: Config, data_dir: Path, validation: ValidationPaths, s
         descriptions, definitions = build.feature_set.describe(), build.feature_set.to_dict()
     frame = pa.concat_tables(tables).to_pandas(date_as_object=True)
     del tables
-    sensitive = _sensitive(frame)
+    sensitive = sensitive_attributes(frame)
     meta = pd.concat([frame[["family_id", "as_of_date", "label"]], sensitive], axis=1)
     oracle = _oracle(Catalog(config).oracle(data_dir), meta)
     labelled = meta["label"].notna()
