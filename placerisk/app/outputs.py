@@ -14,7 +14,7 @@ from placerisk.errors import UserError
 MARKER = ".placerisk-output"
 
 
-def _check_replaceable(out: Path, *, overwrite: bool, kind: str, owned: set[str]) -> bool:
+def _check_replaceable(out: Path, *, overwrite: bool, kind: str, owned: set[str], flag: str = "--overwrite") -> bool:
     """Whether ``out`` holds an earlier ``kind`` to replace; UserError when it may not be replaced."""
     if out.is_symlink():
         raise UserError(f"'{out}' is a symbolic link; expected a real folder for the {kind}")
@@ -23,7 +23,7 @@ def _check_replaceable(out: Path, *, overwrite: bool, kind: str, owned: set[str]
     if not (out.exists() and any(out.iterdir())):
         return False
     if not overwrite:
-        raise UserError(f"'{out}' already holds files; pass --overwrite to replace the earlier {kind}")
+        raise UserError(f"'{out}' already holds files; pass {flag} to replace the earlier {kind}")
     marker = out / MARKER
     if not marker.is_file() or marker.read_text().strip() != kind:
         raise UserError(f"'{out}' is not empty and placerisk did not write a {kind} there; refusing to delete anything in it")
@@ -48,7 +48,8 @@ def prepare_output(out: Path, *, overwrite: bool, kind: str, owned: set[str]) ->
 
 
 @contextmanager
-def staged_folder(out: Path, *, overwrite: bool, kind: str, owned: set[str], keep_previous: bool = False) -> Iterator[Path]:
+def staged_folder(out: Path, *, overwrite: bool, kind: str, owned: set[str], keep_previous: bool = False,
+                  flag: str = "--overwrite") -> Iterator[Path]:
     """A fresh folder beside ``out`` to write the ``kind`` into; it replaces ``out`` only once everything is written.
 
     ``out`` is checked as :func:`prepare_output` checks it, and is untouched until the end: a failure or an
@@ -59,7 +60,7 @@ def staged_folder(out: Path, *, overwrite: bool, kind: str, owned: set[str], kee
     staging, old = out.with_name(f".{out.name}.placerisk-new"), out.with_name(f".{out.name}.placerisk-old")
     if not out.exists() and (old / MARKER).is_file():  # an earlier run stopped between its two renames: restore it first
         old.rename(out)
-    had = _check_replaceable(out, overwrite=overwrite, kind=kind, owned=owned)
+    had = _check_replaceable(out, overwrite=overwrite, kind=kind, owned=owned, flag=flag)
     for leftover in (staging, old):  # from an interrupted run: ours by name and marker
         if leftover.exists():
             if (leftover / MARKER).is_file() and (leftover / MARKER).read_text().strip() == kind:

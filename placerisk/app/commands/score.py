@@ -22,6 +22,7 @@ from placerisk.app.decisions import append
 from placerisk.app.outputs import staged_folder
 from placerisk.app.progress import Progress
 from placerisk.config import Config, load_config
+from placerisk.errors import UserError
 from placerisk.models.allocation import allocate
 from placerisk.scoring.lists import counts_by_team, left_table, listed_table, supported_table
 from placerisk.scoring.outputs import csv_bytes, summary_page, team_page, workbook_bytes
@@ -33,6 +34,10 @@ def run(args: argparse.Namespace) -> int:
     say = Progress()
     catalog = Catalog(config)
     data_dir = catalog.data_dir(args.data)
+    published = catalog.lists(args.as_of)
+    if (published / "manifest.json").is_file() and not args.force:
+        raise UserError(f"the lists for {args.as_of} are already published in '{published}': pass --force to publish them again "
+                        "(the earlier lists are kept beside)")
     champ = weekly.champion(config)
     fs = weekly.check_definitions(config, champ.risk)
     policy = champ.policy.with_weeks(1)  # one week of the approved policy: each team's weekly capacity
@@ -54,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
     counts = counts_by_team(tables["listed"], tables["supported"], tables["left"], lists)
     manifest = _manifest(config, champ, args, provenance, counts, last_week)
     folder = catalog.lists(args.as_of)
-    with staged_folder(folder, overwrite=args.force, kind="weekly lists", owned=set(LIST_FILES), keep_previous=True) as staging:
+    with staged_folder(folder, overwrite=args.force, kind="weekly lists", owned=set(LIST_FILES), keep_previous=True, flag="--force") as staging:
         _write(staging, config, tables, counts, cohort, lists, manifest, args.as_of)
     append(catalog.ledger, {"event": "published", "as_of": args.as_of.isoformat(), "folder": str(folder), "model": champ.model,
                             "version": champ.version, "forced": bool(args.force), "listed": int(counts["listed"].sum()),

@@ -1,0 +1,162 @@
+"""`placerisk score`: the weekly lists from a champion, end to end on a small synthetic population.
+
+One population, trained and approved once (module fixture); each test scores into its own output folder.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import shutil
+
+import mlflow
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from placerisk.cli import main
+
+from .test_train import SMALL
+
+pytestmark = pytest.mark.slow
+AS_OF, NEXT = "2026-01-05", "2026-01-12"
+
+
+@pytest.fixture(scope="module")
+def champion(tmp_path_factory):
+    root = tmp_path_factory.mktemp("score")
+    config = root / "placerisk.yaml"
+    config.write_text(yaml.safe_dump({"config_version": 1, **SMALL, "data": {"dir": "data", "output_dir": "out"}}))
+    args = ["--config", str(config)]
+    assert main(["synth", *args, "--families", "3000", "--seed", "7"]) == 0
+    assert main(["validate", *args]) == 0
+    assert main(["train", *args]) == 0
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        assert main(["findings", *args, "--red-ids"]) == 0
+    red = printed.getvalue().strip()
+    assert main(["approve", *args, "--version", "candidate", "--decision", "approve", "--reviewer", "Test panel", "--note", "test",
+                 "--allow-dirty", *(["--accept", red] if red else [])]) == 0
+    yield root, config
+    mlflow.set_tracking_uri(None)
+    os.environ.pop("MLFLOW_TRACKING_URI", None)
+
+
+@pytest.fixture
+def scored(champion, tmp_path):
+    """A copy of the config whose outputs go to this test's own folder."""
+    root, config = champion
+    mine = tmp_path / "placerisk.yaml"
+    settings = yaml.safe_load(config.read_text())
+    settings["data"] = {"dir": str(root / "data"), "output_dir": str(tmp_path / "out")}
+    settings["mlflow"] = {"tracking_uri": f"sqlite:///{root / 'mlflow.db'}", "artifact_dir": str(root / "mlartifacts"),
+                          "decisions_log": str(root / "model-decisions.jsonl")}
+    mine.write_text(yaml.safe_dump(settings))
+    shutil.copytree(root / "out" / "validation", tmp_path / "out" / "validation")
+    return tmp_path, mine
+
+
+def _teams(folder):
+    return {p.parent.name: pd.read_csv(p, dtype=str, keep_default_na=False) for p in sorted((folder / "teams").glob("*/list.csv"))}
+
+
+def test_each_team_gets_only_its_own_families_up_to_its_capacity(scored, champion):
+    tmp, config = scored
+    assert main(["score", "--config", str(config), "--as-of", AS_OF]) == 0
+    folder = tmp / "out" / "lists" / AS_OF
+    teams = _teams(folder)
+    capacity = {t["name"]: t["weekly_capacity"] for t in SMALL["teams"]}
+    areas = pd.read_parquet(champion[0] / "data" / "areas.parquet")
+    families = pd.read_parquet(champion[0] / "data" / "families.parquet").merge(areas, on="area_code")
+    team_of = dict(zip(families["family_id"], families["team"], strict=True))
+    assert set(teams) == set(capacity)
+    for team, table in teams.items():
+        assert 0 < len(table) <= capacity[team]
+        assert set(table["Team"]) == {team} and {team_of[f] for f in table["Family (pseudonymous id)"]} == {team}
+        assert table["Place"].astype(int).tolist() == list(range(1, len(table) + 1))
+        assert set(table["Since last week"]) == {"new"}
+        bands = table["Band (1-20)"].astype(int)
+        assert bands.between(1, 20).all() and table["Reason 1"].str.len().gt(0).all()
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["model"]["version"] == "1" and manifest["approval"]["by"] == "Test panel"
+    assert sum(t["listed"] for t in manifest["teams"]) == sum(len(t) for t in teams.values())
+
+
+def test_objectors_appear_nowhere_and_supported_families_are_apart(scored, champion):
+    tmp, config = scored
+    assert main(["score", "--config", str(config), "--as-of", AS_OF]) == 0
+    folder = tmp / "out" / "lists" / AS_OF
+    data = champion[0] / "data"
+    objected = set(pd.read_csv(data / "objections.csv", dtype=str)["family_id"].dropna())
+    assert objected
+    written = b"".join(p.read_bytes() for p in folder.rglob("*") if p.is_file() and p.suffix in (".csv", ".html", ".json"))
+    assert not [f for f in objected if f.encode() in written]
+    engaged = pd.read_csv(data / "engagements.csv", dtype=str, keep_default_na=False)
+    open_now = set(engaged.loc[(engaged["started"] <= AS_OF) & ((engaged["ended"] == "") | (engaged["ended"] >= AS_OF)), "family_id"])
+    listed = set(pd.concat(_teams(folder).values())["Family (pseudonymous id)"])
+    supported = set(pd.concat([pd.read_csv(p, dtype=str) for p in (folder / "teams").glob("*/supported.csv")])["Family (pseudonymous id)"])
+    assert not listed & open_now
+    assert supported <= open_now and supported
+
+
+def test_the_same_inputs_give_byte_identical_lists_and_a_second_run_needs_force(scored, capsys):
+    tmp, config = scored
+    assert main(["score", "--config", str(config), "--as-of", AS_OF]) == 0
+    folder = tmp / "out" / "lists" / AS_OF
+    first = {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file() and p.name != "manifest.json"}
+    capsys.readouterr()
+    assert main(["score", "--config", str(config), "--as-of", AS_OF]) == 2
+    assert "--force" in capsys.readouterr().err
+    assert main(["score", "--config", str(config), "--as-of", AS_OF, "--force"]) == 0
+    again = {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file() and p.name != "manifest.json"}
+    assert again == first  # CSV, HTML and workbook, byte for byte
+    kept = [p for p in folder.parent.iterdir() if p.name.startswith(f"{AS_OF}.replaced-")]
+    assert len(kept) == 1 and (kept[0] / "manifest.json").is_file()  # the earlier lists are kept beside
+
+
+def test_next_week_marks_still_listed_and_says_who_left(scored):
+    tmp, config = scored
+    assert main(["score", "--config", str(config), "--as-of", AS_OF]) == 0
+    assert main(["score", "--config", str(config), "--as-of", NEXT]) == 0
+    week1 = pd.concat(_teams(tmp / "out" / "lists" / AS_OF).values())
+    week2 = pd.concat(_teams(tmp / "out" / "lists" / NEXT).values())
+    before = set(week1["Family (pseudonymous id)"])
+    still = week2[week2["Since last week"] == "still listed"]["Family (pseudonymous id)"]
+    assert set(still) <= before and len(still) > 0
+    left = pd.concat([pd.read_csv(p, dtype=str) for p in (tmp / "out" / "lists" / NEXT / "teams").glob("*/left.csv")])
+    assert set(left["Family (pseudonymous id)"]) == before - set(week2["Family (pseudonymous id)"]) - set()  # objectors aside
+    assert json.loads((tmp / "out" / "lists" / NEXT / "manifest.json").read_text())["previous_week"] == AS_OF
+
+
+def test_reasons_are_the_bundles_own_top_contributions(scored, champion):
+    tmp, config = scored
+    assert main(["score", "--config", str(config), "--as-of", AS_OF]) == 0
+    risk = mlflow.pyfunc.load_model("models:/placerisk-family-risk@champion").unwrap_python_model().risk_model
+    features = tmp / "f.parquet"
+    assert main(["features", "--config", str(config), "--as-of", AS_OF, "--out", str(features)]) == 0
+    frame = pd.read_parquet(features).set_index("family_id")
+    table = next(iter(_teams(tmp / "out" / "lists" / AS_OF).values()))
+    from placerisk.scoring.reasons import phrase
+    from placerisk.features import FeatureSet
+
+    fs = FeatureSet.from_dict(risk.feature_definitions)
+    for _, row in table.head(3).iterrows():
+        X = frame.loc[[row["Family (pseudonymous id)"]], list(risk.feature_names)]
+        top = risk.explain(X, top=3)
+        expected = [phrase(fs, f, v)[0] for f, v in zip(top["feature"], top["value"], strict=True)]
+        assert [row[f"Reason {i}"] for i in range(1, len(expected) + 1)] == expected
+        assert np.isclose(float(row["Probability"]), risk.predict(X)["score"].iloc[0], atol=5e-4)
+
+
+def test_no_champion_is_a_clear_error_and_publishes_nothing(scored, capsys, tmp_path):
+    tmp, config = scored
+    settings = yaml.safe_load(config.read_text())
+    settings["mlflow"]["registered_model"] = "no-such-model"
+    config.write_text(yaml.safe_dump(settings))
+    assert main(["score", "--config", str(config), "--as-of", AS_OF]) == 2
+    err = capsys.readouterr().err
+    assert "has no champion" in err and "placerisk approve" in err and "Traceback" not in err
+    assert not (tmp / "out" / "lists").exists()
