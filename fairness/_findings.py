@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 
@@ -28,6 +29,23 @@ def finding_id(feature: str, group: str, metric: str) -> str:
     """A stable id for one comparison, e.g. ``F-ethnicity-Black-recall``; recall and the false-negative
     rate (complements) share one id."""
     return f"F-{_slug(feature)}-{_slug(group)}-{COMPLEMENTS.get(metric, metric)}"
+
+
+def unique_ids(table: pd.DataFrame) -> list[str]:
+    """:func:`finding_id` of every row; where two different comparisons would share an id (labels that differ only in
+    characters the id leaves out, e.g. "Black British" and "Black/British"), each of them gets a short hash of its
+    feature and group, so no finding can stand for another's."""
+    ids = [finding_id(f, g, m) for f, g, m in zip(table["feature"], table["group"], table["metric"], strict=True)]
+    owners: dict[str, set] = {}
+    for i, f, g in zip(ids, table["feature"], table["group"], strict=True):
+        owners.setdefault(i, set()).add((str(f), str(g)))
+    out = []
+    for i, f, g, m in zip(ids, table["feature"], table["group"], table["metric"], strict=True):
+        if len(owners[i]) > 1:
+            tag = hashlib.blake2b(f"{f}\x1f{g}".encode(), digest_size=3).hexdigest()
+            i = f"F-{_slug(f)}-{_slug(g)}.{tag}-{COMPLEMENTS.get(m, m)}"
+        out.append(i)
+    return out
 
 
 def group_name(feature: str, group: str, names: dict | None = None) -> str:
@@ -120,7 +138,7 @@ def assess(disparities: pd.DataFrame, policy: FairnessPolicy, level: float,
     if table.empty:
         table = pd.DataFrame(columns=[*DISPARITY_COLUMNS, "id", "group_name", "reference_name", "status", "sentence"])
         return table, (), GREEN
-    table["id"] = [finding_id(f, g, m) for f, g, m in zip(table["feature"], table["group"], table["metric"], strict=True)]
+    table["id"] = unique_ids(table)
     table["group_name"] = [group_name(f, g, names) for f, g in zip(table["feature"], table["group"], strict=True)]
     table["reference_name"] = [group_name(f, g, names) for f, g in zip(table["feature"], table["reference_group"], strict=True)]
     assessable = table["min_count"].to_numpy() >= policy.min_cell_count

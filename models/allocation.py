@@ -163,12 +163,27 @@ class Allocation:
 
 
 def ranking(probability, rank_score, family_id) -> np.ndarray:
-    """Row positions in list order (:data:`TIE_BREAK`)."""
+    """Row positions in list order (:data:`TIE_BREAK`); family ids compare as text."""
     p = np.asarray(probability, dtype=np.float64)
     r = p if rank_score is None else np.asarray(rank_score, dtype=np.float64)
-    if np.isnan(p).any() or np.isnan(r).any():
-        raise ValueError(f"scores: got {int(np.isnan(p).sum() + np.isnan(r).sum())} missing value(s); expected a score for every family")
+    if r.shape != p.shape:
+        raise ValueError(f"rank_score: got {r.size} values; expected {p.size}, one per family")
+    missing = np.isnan(p) | np.isnan(r)
+    if missing.any():
+        raise ValueError(f"scores: got {int(missing.sum())} famil(ies) with a missing score; expected a score for every family")
     return np.lexsort((np.asarray(family_id).astype(str), -r, -p))
+
+
+def _flags(values, n: int, name: str) -> np.ndarray:
+    """A true/false value per family: booleans (or 0 and 1), never missing."""
+    flags = pd.Series(np.asarray(values, dtype=object)) if not isinstance(values, pd.Series) else values.reset_index(drop=True)
+    if len(flags) != n:
+        raise ValueError(f"{name}: got {len(flags)} values; expected {n}, one per family")
+    ok = flags.map(lambda v: isinstance(v, bool | np.bool_) or (isinstance(v, int | np.integer) and v in (0, 1)))
+    if not ok.all():
+        bad = flags[~ok].iloc[0]
+        raise ValueError(f"{name}: got {bad!r}; expected true or false for every family")
+    return flags.astype(bool).to_numpy()
 
 
 def _shares(weights: np.ndarray, places: int) -> np.ndarray:
@@ -237,16 +252,15 @@ def allocate(probability, *, team, family_id, policy: AllocationPolicy, rank_sco
     status = np.full(n, NOT_LISTED, dtype=object)
     for flags, label in ((supported, SUPPORTED), (objected, OBJECTED)):
         if flags is not None:
-            mask = np.asarray(flags, dtype=bool)
-            if mask.size != n:
-                raise ValueError(f"{label}: got {mask.size} values; expected {n}, one per family")
-            status[mask] = label
+            status[_flags(flags, n, label)] = label
     mitigation = policy.mitigation
     codes = weights = None
     if mitigation is not None:
         if groups is None or mitigation.feature not in groups.columns:
             have = [] if groups is None else list(groups.columns)
             raise ValueError(f"mitigation {mitigation.name}: got attributes {have}; expected a column {mitigation.feature!r}")
+        if len(groups) != n:
+            raise ValueError(f"groups: got {len(groups)} rows; expected {n}, one per family")
         codes = pd.Categorical(groups[mitigation.feature].astype("string").fillna("Missing")).codes.astype(np.int64)
         weights = np.ones(n) if mitigation.kind == "equal_selection_rate" else p
     order = ranking(p, rank_score, ids)

@@ -7,6 +7,8 @@ import getpass
 import json
 from pathlib import Path
 
+from placerisk.errors import DataError
+
 
 def now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
@@ -16,15 +18,35 @@ def append(path: Path, record: dict) -> dict:
     """Add one JSON line; earlier lines are never rewritten."""
     record = {"at": now(), "by": record.get("by") or getpass.getuser(), **{k: v for k, v in record.items() if k != "by"}}
     path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a", encoding="utf-8") as fh:
-        fh.write(json.dumps(record, sort_keys=True) + "\n")
+    with path.open("a+b") as fh:
+        fh.seek(0, 2)
+        if fh.tell():  # a line cut short (a crash, a hand edit) must not swallow this record: start it on its own line
+            fh.seek(-1, 2)
+            lead = b"" if fh.read(1) == b"\n" else b"\n"
+        else:
+            lead = b""
+        fh.write(lead + (json.dumps(record, sort_keys=True) + "\n").encode("utf-8"))
     return record
 
 
 def read(path: Path) -> list[dict]:
+    """Every record; DataError naming the line when one is not a record (the log is never rewritten: fix it by hand)."""
     if not path.exists():
         return []
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    out = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            ok = isinstance(record, dict) and isinstance(record.get("at"), str) and dt.datetime.fromisoformat(record["at"]).tzinfo
+        except (json.JSONDecodeError, ValueError):
+            ok = False
+        if not ok:
+            raise DataError(f"'{path}' line {number}: got {line[:60]!r}; expected one JSON record with an 'at' time (UTC) per line, "
+                            "as placerisk writes them: the log was damaged, restore the line from a backup")
+        out.append(record)
+    return out
 
 
 def holder_on(records: list[dict], model: str, alias: str, when: dt.datetime) -> str | None:

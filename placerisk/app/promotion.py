@@ -64,11 +64,31 @@ def _snapshots(audits: Sequence[AuditResult], names: Sequence[str]) -> list[dict
              "findings": [_finding(f) for f in a.findings_for(published=True)]} for name, a in zip(names, audits, strict=True)]
 
 
+def audit_policy(policy, required: Sequence[str], intersections: Sequence[Sequence[str]]) -> dict:
+    """What the audits were judged by: the fairness policy, the attributes required and the intersections."""
+    return {"policy": policy.to_dict(), "required_attributes": sorted(required), "intersections": sorted("*".join(i) for i in intersections)}
+
+
+def policy_differences(record: Mapping, in_force: Mapping) -> list[str]:
+    """Why a record was not judged by the fairness policy in force (the panel's, in the config): empty when it was."""
+    recorded = record.get("audit_policy")
+    if recorded is None:
+        return ["its gate record does not say which fairness policy its audits were judged by: retrain it"]
+    changed = [f"{k}" for k in sorted(set(recorded) | set(in_force)) if recorded.get(k) != in_force.get(k)]
+    changed += [f"policy.{k}" for k in sorted(set(recorded.get("policy", {})) | set(in_force.get("policy", {})))
+                if recorded.get("policy", {}).get(k) != in_force.get("policy", {}).get(k)]
+    changed = [c for c in changed if c != "policy"]
+    if not changed:
+        return []
+    return [f"it was audited under another fairness policy than the config's ({', '.join(changed)} differ): retrain it under "
+            "the panel's policy"]
+
+
 def gate_record(*, model: str, margin: Mapping, primary_metric: str, temporal: bool, list_within_snapshots: bool,
                 required: Sequence[str], split_names: Sequence[str], options: Mapping[str, Sequence[AuditResult]],
-                allocation: Mapping | None) -> dict:
+                allocation: Mapping | None, audit_policy: Mapping | None = None) -> dict:
     """Everything the gate decides on, as a JSON-ready dict (published findings only: no small counts)."""
-    return {"schema": SCHEMA, "model": model, "primary_metric": primary_metric, "margin": dict(margin),
+    return {"schema": SCHEMA, "model": model, "primary_metric": primary_metric, "margin": dict(margin), "audit_policy": audit_policy,
             "validation": TEMPORAL if temporal else HOLDOUT, "list_within_snapshots": bool(list_within_snapshots),
             "required_attributes": list(required), "allocation": None if allocation is None else dict(allocation),
             "options": {name: _snapshots(audits, split_names) for name, audits in options.items()}}

@@ -73,7 +73,8 @@ def _log_parent(run: TrainingRun) -> None:
                        "primary_metric": result.primary_metric, "calibration": config.training.calibration,
                        "select_by": config.training.select_by, "seed": config.training.seed, "audit_k": run.audit_k,
                        "rows": len(data.y), "features": data.X.shape[1], "gate_sha256": promotion.record_hash(gate_text),
-                       "git_commit": code.get("git_commit", "unknown"), "git_dirty": str(code.get("git_dirty", "unknown")).lower()})
+                       "git_commit": code.get("git_commit", "unknown"), "git_dirty": str(code.get("git_dirty", "unknown")).lower(),
+                       "code_state": code["code_state"]})
     mlflow.log_text(gate_text, "gate.json")
     mlflow.log_text(tracking.resolved_config_yaml(config), "config/resolved_config.yaml")
     mlflow.log_dict({"splits": [s.to_dict() for s in result.splits], "final": result.final_split.to_dict(),
@@ -143,6 +144,7 @@ def _register(run: TrainingRun, run_id: str) -> str:
         info = mlflow.pyfunc.log_model(name="model", python_model=RiskModelPyfunc(result.model), signature=signature(result.model.feature_names),
                                        pip_requirements=tracking.pip_requirements(), registered_model_name=name)
     version = info.registered_model_version
+    mlflow.log_param("model_source", f"models:/{info.model_id}")  # the gate checks the version's source is this model
     client = mlflow.MlflowClient()
     tags = {"candidate": result.chosen, **promotion.to_tags(promotion.inputs_from_record(run.gate)), "run_id": run_id,
             "feature_definitions_hash": str(provenance.get("feature_definitions_hash", "none")),

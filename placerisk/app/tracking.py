@@ -64,12 +64,19 @@ def code_version() -> dict:
     """placerisk's version and, when run from a git checkout, the commit and whether it had local changes."""
     out = {"placerisk": __version__}
     root = Path(__file__).resolve().parents[2]  # the checkout holding placerisk/
+    if not (root / ".git").exists():
+        out["code_state"] = "installed"  # an installed release: its version identifies the code
+        return out
+    out["code_state"] = "unknown"
     try:
         commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=5, check=False)
         if commit.returncode == 0:
             out["git_commit"] = commit.stdout.strip()
-            dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root, capture_output=True, text=True, timeout=5, check=False)
-            out["git_dirty"] = bool(dirty.stdout.strip())
+            # untracked files count too (a new module changes the code); ignored ones (data, outputs) do not
+            dirty = subprocess.run(["git", "status", "--porcelain"], cwd=root, capture_output=True, text=True, timeout=5, check=False)
+            if dirty.returncode == 0:
+                out["git_dirty"] = bool(dirty.stdout.strip())
+                out["code_state"] = "dirty" if out["git_dirty"] else "clean"
     except (OSError, subprocess.SubprocessError):
         pass
     return out

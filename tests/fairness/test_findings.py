@@ -94,3 +94,13 @@ def test_bonferroni_widens_the_flag_intervals(population):
         "disparities", published=False)
     ok = a["ratio_low"].notna() & b["ratio_low"].notna()
     assert (b.loc[ok, "ratio_high"] - b.loc[ok, "ratio_low"] >= a.loc[ok, "ratio_high"] - a.loc[ok, "ratio_low"]).all()
+
+
+def test_labels_that_would_share_an_id_get_distinct_ids_and_both_findings_stand():
+    from placerisk.fairness._findings import unique_ids
+
+    table = pd.DataFrame({"feature": ["eth", "eth", "eth"], "group": ["Black British", "Black/British", "White"],
+                          "metric": ["recall", "recall", "recall"]})
+    ids = unique_ids(table)
+    assert len(set(ids)) == 3 and ids[2] == "F-eth-White-recall"
+    assert ids[0].startswith("F-eth-Black_British.") and ids[0] != ids[1]

@@ -150,3 +150,17 @@ def test_policy_round_trips_and_refuses_bad_settings():
         AllocationPolicy({"North": 0})
     with pytest.raises(ValueError, match="mitigation"):
         allocate([0.1], team=["North"], family_id=["x"], policy=policy)
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"rank_score": [0.1]}, "rank_score: got 1 values; expected 2"),
+    ({"supported": [True]}, "supported: got 1 values; expected 2"),
+    ({"supported": ["False", True]}, "supported: got 'False'; expected true or false"),
+    ({"objected": [float("nan"), False]}, "objected: got nan; expected true or false"),
+])
+def test_optional_inputs_are_checked_too(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        allocate([0.1, 0.2], team=["North", "South"], family_id=["x", "y"], policy=POLICY, **kwargs)
+    with pytest.raises(ValueError, match="groups: got 1 rows; expected 2"):
+        allocate([0.1, 0.2], team=["North", "South"], family_id=["x", "y"], groups=pd.DataFrame({"g": ["a"]}),
+                 policy=POLICY.with_mitigation(Mitigation("equal_selection_rate", "g")))

@@ -15,7 +15,7 @@ import argparse
 
 import mlflow
 
-from placerisk.app import promotion, registry, tracking
+from placerisk.app import promotion, registry, specs, tracking
 from placerisk.app.catalog import Catalog
 from placerisk.app.decisions import append
 from placerisk.config import load_config
@@ -33,10 +33,10 @@ def _option(args: argparse.Namespace) -> str:
     try:
         return Mitigation.parse(args.mitigation).name
     except ValueError as err:
-        raise UserError(f"--mitigation: {err}") from None
+        raise UserError(f"--{err}") from None
 
 
-def _gate(client, model: str, version, args: argparse.Namespace, accepted: list[str], option: str) -> tuple[list[str], dict | None]:
+def _gate(client, config, model: str, version, args: argparse.Namespace, accepted: list[str], option: str) -> tuple[list[str], dict | None]:
     """``(reasons against, the gate record)``, from the run's own records."""
     number = str(version.version)
     holder = registry.alias_holder(client, model, "candidate")
@@ -47,11 +47,21 @@ def _gate(client, model: str, version, args: argparse.Namespace, accepted: list[
     record, why = registry.gate_record(client, version)
     if record is None:
         return [why], None
+    params = registry.run_params(client, version.run_id)
+    if params.get("model_source") != version.source:
+        return [f"version {number}'s model ({version.source}) is not the model its training run {version.run_id} logged "
+                f"({params.get('model_source', 'none recorded')}): only a version registered by `placerisk train` can be promoted"], None
     reasons = promotion.reasons_against(promotion.inputs_from_record(record, option), accepted)
-    if registry.run_params(client, version.run_id).get("git_dirty") == "true" and not args.allow_dirty:
-        reasons.append("it was trained from a working tree with uncommitted changes, so its code cannot be identified; "
-                       "retrain from a commit, or approve with --allow-dirty (recorded with the decision)")
+    reasons += promotion.policy_differences(record, _policy_in_force(config))
+    if params.get("code_state") not in ("clean", "installed") and not args.allow_dirty:
+        reasons.append(f"its code cannot be identified (code state: {params.get('code_state', 'not recorded')}; a working tree with "
+                       "uncommitted or untracked changes, or no git to tell): retrain from a commit, or approve with --allow-dirty "
+                       "(recorded with the decision)")
     return reasons, record
+
+
+def _policy_in_force(config) -> dict:
+    return promotion.audit_policy(specs.fairness_policy(config), config.fairness.sensitive_features, config.fairness.intersections)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -71,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
     log = Catalog(config).decisions_log
     if args.decision == "reject":
         return _reject(client, model, args, number, registry.alias_holder(client, model, "champion"), log, record)
-    reasons, gate = _gate(client, model, version, args, accepted, option)
+    reasons, gate = _gate(client, config, model, version, args, accepted, option)
     if reasons:
         append(log, {**record, "event": "decision", "outcome": "refused", "why": "; ".join(reasons)})
         print(f"refused: version {number} of {model} cannot become champion: " + "; ".join(reasons) + ". Recorded in " + str(log))

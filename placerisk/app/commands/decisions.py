@@ -14,11 +14,14 @@ from placerisk.errors import UserError
 def _when(text: str) -> dt.datetime:
     """A date (the end of that day, UTC) or an ISO date and time (UTC when no zone is given)."""
     try:
-        if len(text) == 10:
-            return dt.datetime.combine(dt.date.fromisoformat(text), dt.time.max, tzinfo=dt.UTC)
-        when = dt.datetime.fromisoformat(text)
+        return dt.datetime.combine(dt.date.fromisoformat(text.strip()), dt.time.max, tzinfo=dt.UTC)
     except ValueError:
-        raise UserError(f"--on: got {text!r}; expected a date (YYYY-MM-DD) or a date and time (YYYY-MM-DDTHH:MM:SS)") from None
+        pass
+    try:
+        when = dt.datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise UserError(f"--on: got {text!r}; expected a date (YYYY-MM-DD, meaning the end of that day, UTC) or a date and time "
+                        "(YYYY-MM-DDTHH:MM:SS, UTC unless a zone is given)") from None
     return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
 
 
@@ -39,15 +42,16 @@ def run(args: argparse.Namespace) -> int:
     log = Catalog(config).decisions_log
     model = args.model or config.mlflow.registered_model
     records = [r for r in read(log) if r.get("model") == model]
-    if args.on:
+    if args.on is not None:
         when = _when(args.on)
         held = champion_on(records, model, when)
         if held is None:
-            print(f"{model} had no champion on {args.on} (decisions log {log})")
+            print(f"{model} had no champion on {args.on} (as at {when.isoformat(timespec='seconds')}; decisions log {log})")
             return 0
         extra = f"; accepted findings: {', '.join(held['accepted_findings'])}" if held.get("accepted_findings") else ""
-        extra += f"; mitigation: {held['mitigation']}" if held.get("mitigation") else ""
-        print(f"{model} champion on {args.on}: version {held['version']}, since {held['at']}, by decision of {held.get('by')}"
+        extra += f"; mitigation: {held['mitigation']}" if held.get("mitigation") not in (None, "none") else ""
+        print(f"{model} champion on {args.on} (as at {when.isoformat(timespec='seconds')}): version {held['version']}, since {held['at']}, "
+              f"by decision of {held.get('by')}"
               f"{extra}; note: {held.get('why')}")
         return 0
     if not records:

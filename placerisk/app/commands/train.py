@@ -94,7 +94,8 @@ def train(config: Config, assembled: Assembled, *, temporal: bool, say, register
     record = promotion.gate_record(
         model=result.chosen, margin=result.margin.to_dict(), primary_metric=result.primary_metric, temporal=temporal,
         list_within_snapshots=list_k < smallest, required=config.fairness.sensitive_features, split_names=[s.name for s in splits],
-        options=options or {promotion.UNMITIGATED: []}, allocation=None if allocation is None else allocation.to_dict())
+        options=options or {promotion.UNMITIGATED: []}, allocation=None if allocation is None else allocation.to_dict(),
+        audit_policy=promotion.audit_policy(settings.policy, config.fairness.sensitive_features, config.fairness.intersections))
     table = result.table()
     _print_summary(result, table, lights)
     extras = {"options": options, "oracle": panel.oracle_tables(chosen.predictions, data, settings), "settings": settings}

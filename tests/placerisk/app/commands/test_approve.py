@@ -10,7 +10,8 @@ import mlflow
 import pytest
 import yaml
 
-from placerisk.app import promotion
+from placerisk.app import promotion, specs
+from placerisk.config import parse_config
 from placerisk.app.decisions import holder_on, read
 from placerisk.cli import main
 
@@ -28,8 +29,14 @@ def _snapshots(*findings_per_snapshot):
              "findings": list(found)} for i, found in enumerate(findings_per_snapshot, start=1)]
 
 
-def record(options=None, margin=MARGIN):
+def _policy_in_force() -> dict:
+    config = parse_config({"config_version": 1})
+    return promotion.audit_policy(specs.fairness_policy(config), config.fairness.sensitive_features, config.fairness.intersections)
+
+
+def record(options=None, margin=MARGIN, audit_policy=None):
     return {"schema": 1, "model": "lightgbm", "primary_metric": "precision_at_list", "margin": margin, "validation": "temporal",
+            "audit_policy": audit_policy or _policy_in_force(),
             "list_within_snapshots": True, "required_attributes": ["ethnicity", "sex"], "allocation": ALLOCATION,
             "options": options or {"none": _snapshots([], [_finding("F-sex-M-recall", "inconclusive")])}}
 
@@ -50,16 +57,18 @@ def registry(tmp_path, monkeypatch):
     client.create_registered_model("m")
     experiment = client.create_experiment("e", artifact_location=(tmp_path / "art").as_uri())
 
-    def register(rec: dict, *, dirty: bool = False, candidate: bool = True, text: str | None = None) -> str:
+    def register(rec: dict, *, dirty: bool = False, candidate: bool = True, text: str | None = None, source: str | None = None) -> str:
         run = client.create_run(experiment)
         logged = promotion.record_text(rec)
+        source = source or (tmp_path / "art" / run.info.run_id).as_uri()
         client.log_param(run.info.run_id, "gate_sha256", promotion.record_hash(logged))
-        client.log_param(run.info.run_id, "git_dirty", str(dirty).lower())
+        client.log_param(run.info.run_id, "code_state", "dirty" if dirty else "clean")
+        client.log_param(run.info.run_id, "model_source", source)
         client.log_text(run.info.run_id, text if text is not None else logged, "gate.json")
         client.log_text(run.info.run_id, "# Model card\n\nA card.\n", "model_card.md")
         client.log_dict(run.info.run_id, {"name": "m"}, "atrs_record.json")
         client.set_terminated(run.info.run_id)
-        version = client.create_model_version("m", source=(tmp_path / "art").as_uri(), run_id=run.info.run_id,
+        version = client.create_model_version("m", source=source, run_id=run.info.run_id,
                                               tags=promotion.to_tags(promotion.inputs_from_record(rec)))
         if candidate:
             client.set_registered_model_alias("m", "candidate", version.version)
@@ -180,7 +189,7 @@ def test_a_model_trained_from_uncommitted_code_needs_allow_dirty_which_is_record
     root, cfg, client, register = registry
     version = register(record(), dirty=True)
     assert _approve(cfg, version) == 1
-    assert "uncommitted changes" in capsys.readouterr().out
+    assert "its code cannot be identified (code state: dirty" in capsys.readouterr().out
     assert _approve(cfg, version, "--allow-dirty") == 0
     decision = [r for r in read(root / "decisions.jsonl") if r["event"] == "decision"][-1]
     assert decision["allow_dirty"] is True and decision["outcome"] == "recorded"
@@ -243,3 +252,46 @@ def test_a_decision_the_log_cannot_record_changes_nothing(registry, capsys):
     assert "decisions.jsonl" in capsys.readouterr().err
     assert "decision" not in client.get_model_version("m", version).tags  # no registry record without its log line
     assert _champion(client) is None
+
+
+def test_a_version_whose_model_is_not_the_one_its_run_logged_is_refused(registry, capsys):
+    """A version pointing at another model, registered with an honest run's id (and so its honest gate record)."""
+    root, cfg, client, register = registry
+    honest = register(record())
+    forged = client.create_model_version("m", source=(root / "art" / "elsewhere").as_uri(), run_id=client.get_model_version("m", honest).run_id)
+    client.set_registered_model_alias("m", "candidate", forged.version)
+    assert _approve(cfg, forged.version) == 1
+    assert "is not the model its training run" in capsys.readouterr().out
+    assert _champion(client) is None
+
+
+def test_a_version_audited_under_a_laxer_policy_than_the_panels_is_refused(registry, capsys):
+    root, cfg, client, register = registry
+    lax = _policy_in_force()
+    lax = {**lax, "policy": {**lax["policy"], "ratio_low": 0.01, "ratio_high": 100.0}, "required_attributes": ["sex"]}
+    version = register(record(audit_policy=lax))
+    assert _approve(cfg, version) == 1
+    out = capsys.readouterr().out
+    assert "another fairness policy than the config's" in out and "policy.ratio_low" in out and "required_attributes" in out
+
+
+def test_a_damaged_decisions_log_is_named_with_its_line_and_the_next_record_starts_a_line(registry, capsys):
+    root, cfg, client, register = registry
+    log = root / "decisions.jsonl"
+    log.write_text('{"event": "alias", "at": "2026-12-0')  # a line cut short
+    assert main(["decisions", "--config", str(cfg)]) == 2
+    err = capsys.readouterr().err
+    assert "decisions.jsonl' line 1" in err and "Traceback" not in err
+    from placerisk.app.decisions import append
+
+    append(log, {"event": "note", "by": "x"})
+    assert log.read_text().splitlines()[1].startswith('{"at"')
+
+
+@pytest.mark.parametrize(("given", "meaning"), [("2026-12-01", "2026-12-01T23:59:59"), ("20261201", "2026-12-01T23:59:59"),
+                                                ("2026-12-01T10:00:00", "2026-12-01T10:00:00")])
+def test_decisions_on_reads_every_date_spelling_the_same_way(registry, capsys, given, meaning):
+    root, cfg, client, register = registry
+    assert main(["decisions", "--config", str(cfg), "--on", given]) == 0
+    assert f"as at {meaning}+00:00" in capsys.readouterr().out
+    assert main(["decisions", "--config", str(cfg), "--on", ""]) == 2

@@ -51,7 +51,8 @@ def test_nhs_numbers_inside_free_text_on_every_row_are_refused(run, tmp_path):
     problem = _refusal(run(_with_police(rows))[0])
     assert problem.startswith(f"'{tmp_path / 'data' / 'police.csv'}' carries direct identifiers")
     assert "column 'notes'" in problem and "NHS numbers" in problem and "in 10 of 10 rows (inside text)" in problem
-    assert not any(n[:3] in problem or n[6:] in problem for n in numbers)
+    said = problem.replace(str(tmp_path), "")  # the temporary path holds digits of its own (pytest-123)
+    assert not any(n[:3] in said or n[6:] in said for n in numbers)
     assert "seen with mum" not in problem
 
 
