@@ -354,8 +354,10 @@ def _oracle(oracle: pd.DataFrame, result, published: bool) -> Section:
     section = Section("Against the truth (synthetic data only)", anchor="truth", paragraphs=[
         ("On synthetic data we know who truly needs help. Each group's listed share under the model is set beside the share "
          "an oracle ranking (the true probabilities) gets under the same allocation. A group listed more often by the model "
-         "than by the oracle, relative to the reference group, is listed more often because of how it is recorded, not "
-         "because of its need."), *describe_oracle_rows(table)])
+         "than by the oracle, relative to the reference group, is listed more often than its true need warrants; where a "
+         "group's records are inflated (recording bias) this is where it shows. A gap of up to about 0.1 in the ratio can "
+         "arise without any recording bias (docs/fairness.md, \"The audit finds the bias we planted\"), so read the size "
+         "and direction, not the bare sign."), *describe_oracle_rows(table)])
     rows = [[r["feature"], r["group"], r["reference_group"], fmt.cell(r, "families", fmt.count), fmt.cell(r, "share_model", fmt.pct),
              fmt.cell(r, "share_oracle", fmt.pct), fmt.cell(r, "ratio_model"), fmt.cell(r, "ratio_oracle")] for _, r in table.iterrows()]
     section.tables.append(Table("Listed share: model and oracle", ["Feature", "Group", "Reference", "Families", "Listed (model)",

@@ -23,6 +23,14 @@ def _escape(text: str) -> str:
     return _SUPPRESSED_ESCAPED.sub("[c]", text)
 
 
+def _bullet(text: str) -> str:
+    """A list item; a leading finding id is a code span, so it can be copied into ``approve --accept`` as it is."""
+    head, sep, rest = text.partition(": ")
+    if sep and head.startswith("F-") and " " not in head and "`" not in head:
+        return f"`{head}`: {_escape(rest)}"
+    return _escape(text)
+
+
 def render_sections(sections: list[Section], title: str) -> str:
     """Markdown for ``sections``; charts are left to the HTML report."""
     lines = [f"# {_escape(title)}", ""]
@@ -31,7 +39,7 @@ def render_sections(sections: list[Section], title: str) -> str:
         for paragraph in section.paragraphs:
             lines += [_escape(paragraph), ""]
         if section.bullets:
-            lines += [f"- {_escape(b)}" for b in section.bullets] + [""]
+            lines += [f"- {_bullet(b)}" for b in section.bullets] + [""]
         for table in section.tables:
             lines += [f"**{_escape(table.caption)}**", "", "| " + " | ".join(map(_escape, table.header)) + " |",
                       "|" + "---|" * len(table.header)]

@@ -12,6 +12,7 @@ ATRS record with the decision added, and moves the ``champion`` alias.
 from __future__ import annotations
 
 import argparse
+import json
 
 import mlflow
 
@@ -95,7 +96,7 @@ def _approve(client, model: str, version, record: dict, log) -> int:
     written = append(log, {**record, "event": "decision", "outcome": "recorded"})  # first: if the log cannot be written, nothing changes
     tags = {"decision": "approve", "decision_by": record["by"], "decision_note": record["note"], "decision_at": written["at"],
             "accepted_findings": ",".join(record["accepted_findings"]) or "none", "mitigation": record["mitigation"],
-            "allocation_policy": str(record["allocation_policy"])}
+            "allocation_policy": json.dumps(record["allocation_policy"], sort_keys=True)}
     for key, value in tags.items():
         client.set_model_version_tag(model, number, key, value)
     files = registry.log_decision_files(client, version, written)

@@ -63,18 +63,18 @@ def _refuse_degenerate_list(args: argparse.Namespace, score: np.ndarray, path: P
                     "there is no list to audit; expected an operating point that lists some rows and not others")
 
 
-def _operating_point(args: argparse.Namespace) -> str:
+def _operating_point(args: argparse.Namespace, weeks: int | None = None) -> str:
     if args.team:
-        return f"each team's ({args.team}) top {args.score} up to its weekly capacity x {args.weeks or 'training.list_weeks'} weeks"
+        return f"each team's ({args.team}) top {args.score} up to its weekly capacity x {args.weeks or weeks} weeks"
     op = f"top {args.top_k} by {args.score}" if args.top_k else f"{args.score} at or above {args.threshold}"
     if args.id:
         op += f" (rows ordered by {args.id} first, so equal scores go to the lower {args.id})"
     return op
 
 
-def _write_reports(folder: Path, result, args: argparse.Namespace, path: Path, rows: int, truth=None) -> None:
+def _write_reports(folder: Path, result, args: argparse.Namespace, path: Path, rows: int, truth=None, weeks: int | None = None) -> None:
     """The published reports (small cells suppressed) and, with --full, the unsuppressed ones in full/."""
-    context = {"data": f"{path.name}: {rows:,} scored rows", "operating_point": _operating_point(args), "model": args.score}
+    context = {"data": f"{path.name}: {rows:,} scored rows", "operating_point": _operating_point(args, weeks), "model": args.score}
     for name, text in render_all(result, context, oracle=truth).items():
         (folder / name).write_text(text, encoding="utf-8")
     if args.full:
@@ -149,9 +149,9 @@ def run(args: argparse.Namespace) -> int:
     refuse_overwriting_inputs(out, inputs=(path, *config_file(args.config)), data_dirs=(config.data.dir,), what="--out")
     # Written beside and swapped in at the end; an earlier report replaced with --overwrite is kept beside it.
     with staged_folder(out, overwrite=args.overwrite, kind="fairness audit", owned=set(AUDIT_FILES), keep_previous=True) as staging:
-        _write_reports(staging, result, args, path, len(frame), truth)
+        _write_reports(staging, result, args, path, len(frame), truth, config.training.list_weeks)
     flagged = [f for f in result.findings if f.status == "outside"]
-    print(f"audit of {len(frame):,} rows at {_operating_point(args)}: traffic light {result.traffic_light}; {len(flagged)} finding(s) outside tolerance")
+    print(f"audit of {len(frame):,} rows at {_operating_point(args, config.training.list_weeks)}: traffic light {result.traffic_light}; {len(flagged)} finding(s) outside tolerance")
     for f in flagged[:10]:
         print(f"  - {f.sentence}")
     print(f"wrote {out / 'report.html'}, report.md and report.json (published: small cells suppressed)"

@@ -22,7 +22,7 @@ def run(args: argparse.Namespace) -> int:
     record, why = registry.gate_record(client, version)
     if record is None:
         raise UserError(f"version {version.version} of {model}: {why}")
-    option = args.mitigation or promotion.UNMITIGATED
+    option = (args.mitigation or "").strip() or promotion.UNMITIGATED
     if option not in record["options"]:
         raise UserError(f"--mitigation: got {option!r}; expected one of the options audited at training: {', '.join(record['options'])}")
     inputs = promotion.inputs_from_record(record, option)
