@@ -21,7 +21,7 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) ## Create .venv and install placerisk with its test tools
 
-demo: $(STAMP) ## Main job end to end on the embedded defaults (synthetic data)
+demo: $(STAMP) ## Main job end to end on the embedded defaults (synthetic data), ending with every team's weekly list
 	$(BIN)/placerisk synth --families $(FAMILIES) --out $(DATA) --overwrite
 	$(BIN)/placerisk validate --data $(DATA) --overwrite
 	$(BIN)/placerisk features --data $(DATA) --as-of 2023-01-01 2023-04-01 2023-07-01 2023-10-01 2024-01-01 --out outputs/features.parquet --overwrite
@@ -32,6 +32,8 @@ demo: $(STAMP) ## Main job end to end on the embedded defaults (synthetic data)
 		--accept "$$($(BIN)/placerisk findings --version candidate --red-ids)" \
 		--note "Demonstration on synthetic data, not a real panel decision: the red findings are accepted only so that the demo has a champion."
 	$(BIN)/placerisk decisions
+	$(BIN)/placerisk score --as-of 2026-03-30 --force
+	@echo "Open the MLflow UI with: $(BIN)/mlflow ui --backend-store-uri sqlite:///mlflow.db"
 
 browser: ## Install Debian's chromium (headless page checks of the reports) when it is missing
 	@command -v chromium >/dev/null 2>&1 || { SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \

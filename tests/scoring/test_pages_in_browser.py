@@ -1,0 +1,55 @@
+"""A team's page and the VRU summary as people see them: rendered in headless Chromium, the rows equal the CSV's."""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import re
+import subprocess
+
+import pandas as pd
+
+from placerisk.scoring.outputs import csv_bytes, summary_page, team_page
+from placerisk.scoring.summary import listed_shares
+
+from ..fairness.test_report_in_browser import FLAGS, _chromium
+from .test_outputs import AS_OF, FACTS, LEFT, LISTED, SUPPORTED
+
+
+def _dom(tmp_path, page: str) -> str:
+    path = tmp_path / "page.html"
+    path.write_text(page, encoding="utf-8")
+    done = subprocess.run([_chromium(), *FLAGS, f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom", path.as_uri()],
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout
+
+
+def _rows(dom: str, table_id: str) -> list[list[str]]:
+    body = dom.split(f'id="{table_id}"')[1].split("</table>")[0].split("<tbody>")[1]
+    return [[html.unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", r, re.S)]
+            for r in re.findall(r"<tr>(.*?)</tr>", body, re.S)]
+
+
+def test_the_team_page_shows_the_csvs_rows_band_first_probability_last(tmp_path):
+    listed = pd.concat([LISTED, LISTED.assign(Place=2, **{"Family (pseudonymous id)": "f2", "Band (1-20)": 19, "Probability": 0.7})])
+    dom = _dom(tmp_path, team_page("North", AS_OF, listed, LEFT, SUPPORTED, FACTS))
+    expected = list(csv.reader(io.StringIO(csv_bytes(listed).decode())))
+    assert _rows(dom, "list-table") == expected[1:]
+    header = re.findall(r"<th>(.*?)</th>", dom.split('id="list-table"')[1].split("</thead>")[0])
+    assert [html.unescape(h) for h in header] == expected[0]
+    assert _rows(dom, "left-table") == [["North", "f9", "dropped below the cut"]]
+    assert _rows(dom, "supported-table") == [["North", "f5", "17"]]
+    assert "<script" not in dom
+
+
+def test_the_vru_summary_shows_counts_and_withheld_shares(tmp_path):
+    counts = pd.DataFrame([{"team": "North", "places": 25, "listed": 25, "new": 3, "still_listed": 22, "left": 3, "supported": 1,
+                            "band_min": 18, "band_max": 20, "band_median": 20.0}])
+    groups = pd.DataFrame({"ethnicity": ["A"] * 200 + ["B"] * 100 + ["C"] * 5})
+    listed = pd.Series([True] * 40 + [False] * 160 + [True] * 30 + [False] * 70 + [True] + [False] * 4).to_numpy()
+    shares = listed_shares(groups, listed, min_cell_count=10, round_to=5)
+    dom = _dom(tmp_path, summary_page(AS_OF, counts, shares, FACTS))
+    assert _rows(dom, "teams-table") == [["North", "25", "25", "3", "22", "3", "1", "18-20-20"]]
+    assert _rows(dom, "shares-table") == shares.astype(str).values.tolist()
