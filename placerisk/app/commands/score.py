@@ -52,6 +52,7 @@ def run(args: argparse.Namespace) -> int:
                              groups=cohort.drop(columns=["family_id", "team", "score", "band", "rank_score"]))
             say(f"scored {len(cohort):,} families in the cohort on {args.as_of}; {lists.n_listed:,} listed; explaining the listed families")
             reasons = weekly.reasons_for(build.con, fs, champ.risk, X, cohort, lists.listed, args.as_of)
+            say(f"reasons for {lists.n_listed:,} listed families, with their most recent records")
         provenance = build.provenance()
     last_week, previous = weekly.previous_lists(catalog, args.as_of)
     tables = {"listed": listed_table(cohort, lists, reasons, previous), "supported": supported_table(cohort, lists),
@@ -59,11 +60,13 @@ def run(args: argparse.Namespace) -> int:
     counts = counts_by_team(tables["listed"], tables["supported"], tables["left"], lists)
     manifest = _manifest(config, champ, args, provenance, counts, last_week)
     folder = catalog.lists(args.as_of)
+    say("writing and publishing the lists")
     with staged_folder(folder, overwrite=args.force, kind="weekly lists", owned=set(LIST_FILES), keep_previous=True, flag="--force") as staging:
         _write(staging, config, tables, counts, cohort, lists, manifest, args.as_of)
     append(catalog.ledger, {"event": "published", "as_of": args.as_of.isoformat(), "folder": str(folder), "model": champ.model,
                             "version": champ.version, "forced": bool(args.force), "listed": int(counts["listed"].sum()),
                             "by": None})
+    say("published")
     _print(folder, counts, catalog)
     return 0
 
