@@ -23,7 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_foundation import fresh_population, run
 
 TARGET = {"seconds": 60, "peak_gb": 8.0}
-STEPS = (("features", "features:"), ("scoring", "scored "), ("explaining", "reasons for "), ("writing", "published"))
+STEPS = (("champion and checks", "features:"), ("features", "features built"), ("scoring and lists", "scored and listed"),
+         ("explaining", "reasons for "), ("writing", "published"))
 
 
 def _split(output: str) -> dict[str, float]:

@@ -90,7 +90,25 @@ class RiskModel:
 
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
         """Calibrated probability of the outcome."""
-        return self.calibrator.predict_proba(self.frame(X))[:, 1]
+        Xf = self.frame(X)
+        return self._calibrated(Xf, self.estimator.predict_proba(Xf)[:, 1])
+
+    def _calibrated(self, Xf: pd.DataFrame, rank: np.ndarray) -> np.ndarray:
+        """``calibrator.predict_proba(Xf)[:, 1]``, with the estimator's response computed once instead of once per fold.
+
+        Every fold's calibrator wraps the same frozen estimator, so its response (the decision function when
+        there is one, as scikit-learn chooses, else the probability, which is ``rank``) is the same for all;
+        the calibrators are then averaged and clipped exactly as ``CalibratedClassifierCV`` does.
+        """
+        folds = getattr(self.calibrator, "calibrated_classifiers_", None)
+        if not folds or getattr(self.calibrator, "method", None) not in ("isotonic", "sigmoid") or not self.calibrator.ensemble:
+            return self.calibrator.predict_proba(Xf)[:, 1]
+        frozen = folds[0].estimator
+        response = frozen.decision_function(Xf) if hasattr(frozen, "decision_function") else rank
+        response = np.asarray(response, dtype=np.float64).ravel()
+        p = np.mean([fold.calibrators[0].predict(response) for fold in folds], axis=0)
+        p[(1.0 < p) & (p <= 1.0 + 1e-5)] = 1.0
+        return p
 
     def band(self, rank_score: np.ndarray) -> np.ndarray:
         """1 (lowest twentieth of the calibration population) to 20 (highest); see :func:`ventile_edges` for ties."""
@@ -100,10 +118,7 @@ class RiskModel:
         """``score`` (calibrated probability), ``band`` (1-20) and ``rank_score`` per row, in ``X``'s order."""
         Xf = self.frame(X)
         rank = self.estimator.predict_proba(Xf)[:, 1]
-        return pd.DataFrame(
-            {"score": self.calibrator.predict_proba(Xf)[:, 1], "band": self.band(rank).astype(np.int64), "rank_score": rank},
-            index=X.index,
-        )
+        return pd.DataFrame({"score": self._calibrated(Xf, rank), "band": self.band(rank).astype(np.int64), "rank_score": rank}, index=X.index)
 
     def explain(self, X: pd.DataFrame, top: int = 3) -> pd.DataFrame:
         """The ``top`` features pushing each row's score up the most (see ``models.explain``)."""

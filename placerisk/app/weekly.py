@@ -98,7 +98,7 @@ def family_flags(con, as_of: dt.date, family_ids: np.ndarray) -> tuple[np.ndarra
     open_ = {r[0] for r in con.execute("SELECT DISTINCT family_id FROM engagements WHERE started <= CAST(? AS DATE) "
                                        "AND (ended IS NULL OR ended >= CAST(? AS DATE))", [day, day]).fetchall()}
     objected = {r[0] for r in con.execute("SELECT DISTINCT family_id FROM objections WHERE family_id IS NOT NULL").fetchall()}
-    return np.isin(family_ids, list(open_)), objected
+    return pd.Series(family_ids).isin(open_).to_numpy(), objected  # hashed: np.isin on text compares every pair
 
 
 def reasons_for(con, fs: FeatureSet, risk: RiskModel, X: pd.DataFrame, cohort: pd.DataFrame, listed: np.ndarray, as_of: dt.date) -> pd.DataFrame:

@@ -150,3 +150,15 @@ def test_ties_anywhere_share_one_band_and_bands_never_fall_as_scores_rise(seed):
     for value in np.unique(scores)[:10]:
         expected = min(int(np.floor(percentileofscore(scores, value, kind="mean") / 100 * BANDS)) + 1, BANDS)
         assert bands[scores == value][0] == expected
+
+
+@pytest.mark.parametrize("method", ["isotonic", "sigmoid"])
+def test_probabilities_equal_the_calibrators_own_with_the_response_computed_once(method):
+    from placerisk.models import RiskModel, lightgbm_classifier
+
+    X, y = make_xy(3000, seed=4)
+    for estimator in (logistic_regression(C=1.0), lightgbm_classifier(random_state=0, n_jobs=1, n_estimators=30, num_leaves=7)):
+        estimator.fit(X[:2000], y[:2000])
+        calibrator = fit_calibrator(estimator, X[2000:], y[2000:], method)
+        model = RiskModel("m", estimator, calibrator, tuple(X.columns), ventile_edges(estimator.predict_proba(X)[:, 1]))
+        np.testing.assert_allclose(model.predict(X)["score"].to_numpy(), calibrator.predict_proba(X.astype(float))[:, 1], rtol=0, atol=1e-12)

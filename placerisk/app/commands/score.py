@@ -45,12 +45,13 @@ def run(args: argparse.Namespace) -> int:
         + (f", with {policy.mitigation.name}" if policy.mitigation else ""))
     with open_build(config, data_dir, catalog.validation(data_dir, args.validation), say) as build:
         for _, table in build.tables([args.as_of], argument="--as-of"):
+            say(f"features built for {table.num_rows:,} families in the cohort; scoring")
             cohort, X = weekly.cohort_frame(table, champ.risk)
             supported, objected = weekly.family_flags(build.con, args.as_of, cohort["family_id"].to_numpy())
             lists = allocate(cohort["score"], rank_score=cohort["rank_score"], team=cohort["team"], family_id=cohort["family_id"],
                              policy=policy, supported=supported, objected=cohort["family_id"].isin(objected).to_numpy(),
                              groups=cohort.drop(columns=["family_id", "team", "score", "band", "rank_score"]))
-            say(f"scored {len(cohort):,} families in the cohort on {args.as_of}; {lists.n_listed:,} listed; explaining the listed families")
+            say(f"scored and listed {len(cohort):,} families in the cohort on {args.as_of}: {lists.n_listed:,} listed; explaining them")
             reasons = weekly.reasons_for(build.con, fs, champ.risk, X, cohort, lists.listed, args.as_of)
             say(f"reasons for {lists.n_listed:,} listed families, with their most recent records")
         provenance = build.provenance()
