@@ -53,6 +53,7 @@ bench: $(STAMP) ## All benchmarks at full size (about 1 hour 10 minutes); result
 	$(BIN)/python bench/bench_training.py --families 200000 --results bench/results/training.json
 	$(BIN)/python bench/bench_fairness.py --results bench/results/fairness.json
 	$(BIN)/python bench/bench_validation_check.py --families 1000000 --results bench/results/validation-check.json
+	$(BIN)/python bench/bench_scoring.py --families 1000000 --results bench/results/scoring.json
 	$(BIN)/python bench/recording_bias.py --families 20000 --seeds 1 2 3 4 5 6 --results bench/results/recording-bias.json
 
 bench-small: $(STAMP) ## The same benchmarks at 50,000 families, as a quick check

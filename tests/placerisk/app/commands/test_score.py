@@ -160,3 +160,64 @@ def test_no_champion_is_a_clear_error_and_publishes_nothing(scored, capsys, tmp_
     err = capsys.readouterr().err
     assert "has no champion" in err and "placerisk approve" in err and "Traceback" not in err
     assert not (tmp / "out" / "lists").exists()
+
+
+def test_a_corrupted_model_artefact_is_a_clear_error_and_publishes_nothing(scored, champion, capsys):
+    tmp, config = scored
+    pickles = [p for p in (champion[0] / "mlartifacts").rglob("python_model.pkl")]
+    assert pickles
+    saved = {p: p.read_bytes() for p in pickles}
+    try:
+        for p in pickles:
+            p.write_bytes(b"not a model")
+        assert main(["score", "--config", str(config), "--as-of", AS_OF]) == 2
+        err = capsys.readouterr().err
+        assert "could not be loaded" in err and "Traceback" not in err
+    finally:
+        for p, data in saved.items():
+            p.write_bytes(data)
+    assert not (tmp / "out" / "lists").exists()
+
+
+def test_a_missing_extract_or_an_unusable_output_folder_publishes_nothing(scored, champion, capsys):
+    tmp, config = scored
+    police = champion[0] / "data" / "police.parquet"
+    moved = police.with_suffix(".away")
+    police.rename(moved)
+    try:
+        assert main(["score", "--config", str(config), "--as-of", AS_OF]) == 2
+        assert "is no longer there" in capsys.readouterr().err
+    finally:
+        moved.rename(police)
+    assert not (tmp / "out" / "lists").exists()
+    (tmp / "out" / "lists").write_text("a file where the lists folder goes")
+    assert main(["score", "--config", str(config), "--as-of", AS_OF]) == 2
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_a_run_killed_while_writing_leaves_no_list_and_the_next_run_publishes(scored):
+    """SIGKILL once the staging folder exists: nothing where a team would look, partial or whole; a new run then succeeds."""
+    import subprocess
+    import sys
+    import time
+
+    tmp, config = scored
+    lists = tmp / "out" / "lists"
+    exe = str(__import__("pathlib").Path(sys.executable).with_name("placerisk"))
+    killed = False
+    for _ in range(5):
+        proc = subprocess.Popen([exe, "score", "--config", str(config), "--as-of", AS_OF], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        while proc.poll() is None:
+            if any(p.name.endswith(".placerisk-new") for p in lists.glob(".*")) if lists.is_dir() else False:
+                proc.kill()
+                killed = True
+                break
+            time.sleep(0.0005)
+        proc.wait()
+        if killed:
+            break
+        shutil.rmtree(lists)  # finished before we could kill it: try again
+    assert killed, "the run never reached its writing step while watched"
+    assert not (lists / AS_OF).exists()  # no list, partial or whole
+    assert main(["score", "--config", str(config), "--as-of", AS_OF]) == 0
+    assert (lists / AS_OF / "manifest.json").is_file() and not any(p.name.endswith(".placerisk-new") for p in lists.glob(".*"))
