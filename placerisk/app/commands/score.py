@@ -14,8 +14,7 @@ import json
 
 import numpy as np
 
-from placerisk import __version__
-from placerisk.app import specs, weekly
+from placerisk.app import tracking, weekly
 from placerisk.app.build import open_build
 from placerisk.app.catalog import LIST_FILES, Catalog
 from placerisk.app.decisions import append
@@ -81,7 +80,7 @@ def _manifest(config: Config, champ, args, provenance: dict, counts, last_week) 
                      "mitigation": d.get("mitigation") or "none"},
         "allocation_policy": {**champ.policy.to_dict(), "weekly_list": "one week of the approved policy: each team's weekly capacity"},
         "champion_history": [{k: r.get(k) for k in ("at", "version", "previous", "by", "why")} for r in champ.history],
-        "config_hash": weekly.config_hash(config), "data": provenance, "code": {"placerisk": __version__},
+        "config_hash": weekly.config_hash(config), "data": provenance, "code": tracking.code_version(),
         "previous_week": None if last_week is None else last_week.isoformat(),
         "teams": counts.to_dict("records"),
     }

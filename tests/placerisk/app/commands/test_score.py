@@ -221,3 +221,16 @@ def test_a_run_killed_while_writing_leaves_no_list_and_the_next_run_publishes(sc
     assert not (lists / AS_OF).exists()  # no list, partial or whole
     assert main(["score", "--config", str(config), "--as-of", AS_OF]) == 0
     assert (lists / AS_OF / "manifest.json").is_file() and not any(p.name.endswith(".placerisk-new") for p in lists.glob(".*"))
+
+
+def test_changed_feature_definitions_or_a_date_past_the_data_are_refused(scored, capsys):
+    tmp, config = scored
+    assert main(["score", "--config", str(config), "--as-of", "2026-06-01"]) == 2
+    assert "expected dates on or before the data's end" in capsys.readouterr().err
+    settings = yaml.safe_load(config.read_text())
+    settings["features"] = {"windows_months": [3, 6, 12]}  # a window dropped since the champion was trained
+    config.write_text(yaml.safe_dump(settings))
+    assert main(["score", "--config", str(config), "--as-of", AS_OF]) == 2
+    err = capsys.readouterr().err
+    assert "feature definitions" in err and "retraining is due" in err
+    assert not (tmp / "out" / "lists").exists()
