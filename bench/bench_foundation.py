@@ -70,6 +70,12 @@ def run(cmd: list[str]) -> dict[str, float]:
     return {"seconds": round(seconds, 2), "peak_gb": round(peak / 1e9, 2), "exit": proc.returncode, "output": output[-8000:]}
 
 
+def write_results(path: str | Path, result: dict) -> None:
+    """Write a benchmark's results file (JSON, indented), making its folder if needed."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    Path(path).write_text(json.dumps(result, indent=2) + "\n")
+
+
 def fresh_population(families: int, workdir: str | Path) -> tuple[Path, Path, dict, dict]:
     """A new synthetic population in ``workdir`` (emptied first) and its validation report.
 

@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_foundation import fresh_population, run
+from bench_foundation import fresh_population, run, write_results
 
 TARGET = {"seconds": 60, "peak_gb": 8.0}
 STEPS = (("champion and checks", "features:"), ("features", "features built"), ("scoring and lists", "scored and listed"),
@@ -84,8 +84,7 @@ def main() -> int:
               "score": {"seconds": score["seconds"], "peak_gb": score["peak_gb"], "target": TARGET, "split_seconds": _split(score["output"]),
                         "meets_target": score["seconds"] <= TARGET["seconds"] and score["peak_gb"] <= TARGET["peak_gb"]},
               "progress": [line for line in score["output"].splitlines() if line.startswith("[")]}
-    Path(args.results).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.results).write_text(json.dumps(result, indent=2) + "\n")
+    write_results(args.results, result)
     print(json.dumps(result, indent=2))
     return 0
 

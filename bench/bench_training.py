@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_foundation import fresh_population, run
+from bench_foundation import fresh_population, run, write_results
 
 TARGET = {"seconds": 600, "peak_gb": 10.0}
 
@@ -49,8 +49,7 @@ def main() -> int:
         "summary": summary,
         "progress": [line for line in train["output"].splitlines() if line.startswith("[")],  # where the time went, step by step
     }
-    Path(args.results).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.results).write_text(json.dumps(result, indent=2) + "\n")
+    write_results(args.results, result)
     print(json.dumps({k: v for k, v in result.items() if k != "summary"}, indent=2))
     print(summary)
     return 0

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_foundation import fresh_population
+from bench_foundation import fresh_population, write_results
 
 from placerisk.app.catalog import ValidationPaths
 from placerisk.app.extracts import load_validation
@@ -55,8 +55,7 @@ def main() -> int:
     result = {"python": platform.python_version(), "families": args.families, "extract_bytes": total,
               **{name: {"median_s": statistics.median(runs), "runs": runs} for name, runs in times.items()},
               "content_mb_per_s": round(total / 1e6 / statistics.median(times["content_sha256"]), 1)}
-    Path(args.results).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.results).write_text(json.dumps(result, indent=2) + "\n")
+    write_results(args.results, result)
     print(json.dumps(result, indent=2))
     return 0
 

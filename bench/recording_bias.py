@@ -26,6 +26,9 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_foundation import write_results
+
 GROUP, REFERENCE = "Black", "White"
 
 
@@ -100,8 +103,7 @@ def main() -> int:
                         "seeds_with_excess_above_0": sum(r["excess"] > 0 for r in rows if r["factor"] == f)} for f in args.factors}
     out = {"benchmark": "recording_bias", "group": GROUP, "reference": REFERENCE, "families": args.families, "seeds": args.seeds,
            "splits": args.splits, "rows": rows, "summary": summary, "python": platform.python_version(), "machine": platform.machine()}
-    Path(args.results).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.results).write_text(json.dumps(out, indent=2) + "\n")
+    write_results(args.results, out)
     print(json.dumps(summary, indent=2))
     return 0
 

@@ -6,7 +6,7 @@ package is imported, no file is read or written and nothing runs at import time.
 
 from placerisk.fairness._audit import AuditResult, audit
 from placerisk.fairness._cards import atrs_record, model_card
-from placerisk.fairness._findings import Finding
+from placerisk.fairness._findings import SERIOUSNESS, Finding
 from placerisk.fairness._mitigation import mitigation_tradeoffs, publish_mitigation
 from placerisk.fairness._policy import FairnessPolicy
 from placerisk.fairness._proxy import ProxyResult, proxy_check
@@ -22,6 +22,7 @@ __all__ = [
     "FairnessPolicy",
     "Finding",
     "ProxyResult",
+    "SERIOUSNESS",
     "atrs_record",
     "audit",
     "mitigation_tradeoffs",

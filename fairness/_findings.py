@@ -71,6 +71,11 @@ class Finding:
     id: str = ""
     covers: tuple[str, ...] = ()     # the metrics this one finding stands for (a metric and its complement)
 
+    @property
+    def red(self) -> bool:
+        """A primary metric outside tolerance: what turns the light red (and what the panel must accept by id)."""
+        return self.primary and self.status == OUTSIDE
+
     def to_dict(self) -> dict:
         return {k: (None if isinstance(v, float) and not np.isfinite(v) else v) for k, v in self.__dict__.items()}
 

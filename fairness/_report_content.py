@@ -104,14 +104,13 @@ def summary_facts(result, published: bool) -> dict:
             light = "red" if outside else "amber" if unsettled else "green"
             grid.append({"attribute": feature, "metric": key, "light": light, "groups_outside": outside, "groups_unsettled": unsettled})
     findings = result.findings_for(published=published)
-    deciding = [f for f in findings if f.primary and f.status == OUTSIDE] or list(findings)
+    deciding = [f for f in findings if f.red] or list(findings)
     return {"traffic_light": result.traffic_light, "lists": _operating_point_text(result.operating_point_for(published=published)),
             "grid": grid, "deciding_findings": [f.id for f in deciding[:DECIDING]], "findings": len(findings)}
 
 
-def _panel_summary(result, published: bool) -> Section:
+def _panel_summary(result, facts: dict) -> Section:
     """The one-page summary a lay panel member reads first."""
-    facts = summary_facts(result, published)
     light = result.traffic_light
     section = Section("Summary for the panel", anchor="summary", paragraphs=[
         f"Traffic light: {LIGHT_TEXT[light]}", facts["lists"],
@@ -129,9 +128,8 @@ def _panel_summary(result, published: bool) -> Section:
     return section
 
 
-def _deciding(result, context: dict, published: bool) -> Section:
+def _deciding(result, facts: dict, context: dict, published: bool) -> Section:
     """The few findings that decide the light, by id, then the plain facts of the run."""
-    facts = summary_facts(result, published)
     found = {f.id: f for f in result.findings_for(published=published)}
     section = Section("What decides the light", anchor="deciding",
                       bullets=[f"{i}: {found[i].sentence}" for i in facts["deciding_findings"]])
@@ -374,7 +372,8 @@ def build_sections(result, *, context=None, proxy=None, mitigation=None, oracle=
     the section is then shown with that reason instead of being left out.
     """
     missing = check_unavailable(unavailable, proxy=proxy, mitigation=mitigation)
-    sections = [_panel_summary(result, published), _deciding(result, dict(context or {}), published), _findings(result, published),
+    facts = summary_facts(result, published)
+    sections = [_panel_summary(result, facts), _deciding(result, facts, dict(context or {}), published), _findings(result, published),
                 _summary(result, published),
                 _disparities(result, published),
                 _groups(result, published), _calibration(result, published)]

@@ -196,7 +196,7 @@ def _shares(weights: np.ndarray, places: int) -> np.ndarray:
 
 
 def _team_list(order: np.ndarray, places: int, groups: np.ndarray | None, weights: np.ndarray | None) -> np.ndarray:
-    """The rows (from ``order``, eligible rows of one team in list order) that take its ``places``."""
+    """The rows (from ``order``, eligible rows of one team in list order) that take its ``places``, still in list order."""
     if groups is None:
         return order[:places]
     codes = groups[order]
@@ -269,7 +269,6 @@ def allocate(probability, *, team, family_id, policy: AllocationPolicy, rank_sco
     for name in policy.teams:
         mine = order[eligible & (teams[order] == name)]
         chosen = _team_list(mine, policy.places(name), codes, weights)
-        chosen = mine[np.isin(mine, chosen)]  # in list order
         status[chosen] = LISTED
         place[chosen] = np.arange(1, chosen.size + 1)
     return Allocation(policy=policy, team=teams, status=status, place=place)

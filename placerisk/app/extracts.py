@@ -23,10 +23,8 @@ from placerisk.app.catalog import ValidationPaths
 from placerisk.config import Config
 from placerisk.datatools.contracts.checks import literal, quote, typed_select
 from placerisk.datatools.contracts.schema import FileContract, contracts_for, contracts_hash
-from placerisk.datatools.contracts.validate import ROW, file_fingerprint, register_source
+from placerisk.datatools.contracts.validate import NOT_SUPPLIED, ROW, file_fingerprint, register_source
 from placerisk.errors import DataError
-
-NOT_SUPPLIED = "not supplied"  # an optional file (engagements) absent when validated
 
 
 def load_validation(validation: ValidationPaths, data_dir: Path, config: Config) -> dict:

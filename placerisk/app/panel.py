@@ -14,19 +14,19 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from placerisk.app.promotion import UNMITIGATED
 from placerisk.fairness import AuditResult, oracle_comparison
 from placerisk.models.allocation import MITIGATION_KINDS, Mitigation
 from placerisk.training import TrainingData
 from placerisk.training.audit import AuditSettings, audit_snapshot, snapshot_lists
 from placerisk.training.pipeline import TestPredictions
 
-UNMITIGATED = "none"
 NOT_MITIGATED = ("team",)  # a team's list is its own capacity: a gap between teams is a capacity decision, not a ranking one
 
 
 def options_for(audits: Sequence[AuditResult], attributes: Sequence[str]) -> list[Mitigation]:
     """Mitigations worth auditing: every kind, for each attribute with a red (primary, outside) finding on any snapshot."""
-    red = {f.feature for a in audits for f in a.findings if f.primary and f.status == "outside"}
+    red = {f.feature for a in audits for f in a.findings if f.red}
     return [Mitigation(kind, a) for a in attributes if a in red and a not in NOT_MITIGATED for kind in MITIGATION_KINDS]
 
 
@@ -53,7 +53,7 @@ def tradeoffs(options: Mapping[str, Sequence[AuditResult]], metric: str) -> pd.D
         d = d[(d["metric"] == metric) & d["ratio"].notna() & (d["min_count"] >= latest.policy.min_cell_count)]
         worst = d.loc[(np.log(d["ratio"].clip(lower=1e-12))).abs().idxmax()] if len(d) else None
         lights = [a.traffic_light for a in audits]
-        red = sorted({f.id for a in audits for f in a.findings if f.primary and f.status == "outside"})
+        red = sorted({f.id for a in audits for f in a.findings if f.red})
         how = "the lists as trained" if name == UNMITIGATED else Mitigation.parse(name).description
         rows.append({"option": name, "selected": int(o["selected"]), "true_positives": int(o["tp"]), "false_positives": int(o["fp"]),
                      "false_negatives": int(o["fn"]), "precision": o["tp"] / o["selected"] if o["selected"] else float("nan"),

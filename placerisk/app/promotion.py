@@ -28,6 +28,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from placerisk.fairness import AuditResult
+from placerisk.models.allocation import Mitigation
 from placerisk.training.audit import LIGHT_ORDER
 
 SCHEMA = 1
@@ -53,6 +54,18 @@ class GateInputs:
     red_findings: tuple[str, ...]      # ids of primary findings outside tolerance on any test snapshot
 
 
+def is_red(finding: Mapping) -> bool:
+    """A recorded finding that turns the light red (``Finding.red``, read back from a gate record)."""
+    return bool(finding["primary"]) and finding["status"] == "outside"
+
+
+def option_name(text: str | None) -> str:
+    """An allocation option as the gate record names it: ``none``, or a mitigation's canonical ``kind:attribute``."""
+    if text is None or not text.strip() or text.strip() == UNMITIGATED:
+        return UNMITIGATED
+    return Mitigation.parse(text).name
+
+
 def _finding(f) -> dict:
     return {"id": f.id, "feature": f.feature, "group": f.group, "metric": f.metric, "covers": list(f.covers), "primary": f.primary,
             "status": f.status, "sentence": f.sentence}
@@ -74,14 +87,17 @@ def policy_differences(record: Mapping, in_force: Mapping) -> list[str]:
     recorded = record.get("audit_policy")
     if recorded is None:
         return ["its gate record does not say which fairness policy its audits were judged by: retrain it"]
-    changed = [f"{k}" for k in sorted(set(recorded) | set(in_force)) if recorded.get(k) != in_force.get(k)]
-    changed += [f"policy.{k}" for k in sorted(set(recorded.get("policy", {})) | set(in_force.get("policy", {})))
-                if recorded.get("policy", {}).get(k) != in_force.get("policy", {}).get(k)]
-    changed = [c for c in changed if c != "policy"]
+    then, now = _dotted(recorded), _dotted(in_force)
+    changed = sorted(k for k in then.keys() | now.keys() if then.get(k) != now.get(k))
     if not changed:
         return []
     return [f"it was audited under another fairness policy than the config's ({', '.join(changed)} differ): retrain it under "
             "the panel's policy"]
+
+
+def _dotted(audit: Mapping) -> dict:
+    """An audit policy with the fairness policy's settings as ``policy.<key>``, so a difference names its setting."""
+    return {**{k: v for k, v in audit.items() if k != "policy"}, **{f"policy.{k}": v for k, v in audit.get("policy", {}).items()}}
 
 
 def gate_record(*, model: str, margin: Mapping, primary_metric: str, temporal: bool, list_within_snapshots: bool,
@@ -117,7 +133,7 @@ def _light(snapshots: Sequence[Mapping]) -> str:
     """The worst traffic light, re-derived from each snapshot's findings (red: a primary finding outside)."""
     def one(s) -> str:
         found = s["findings"]
-        if any(f["primary"] and f["status"] == "outside" for f in found):
+        if any(is_red(f) for f in found):
             return "red"
         return "amber" if found else "green"
     return max((one(s) for s in snapshots), key=LIGHT_ORDER.__getitem__) if snapshots else "none"
@@ -129,7 +145,7 @@ def inputs_from_record(record: Mapping, option: str = UNMITIGATED) -> GateInputs
     snapshots = options.get(option, [])
     required = list(record.get("required_attributes", []))
     audited = tuple(a for a in required if snapshots and all(a in s["audited"] for s in snapshots))
-    red = sorted({f["id"] for s in snapshots for f in s["findings"] if f["primary"] and f["status"] == "outside"})
+    red = sorted({f["id"] for s in snapshots for f in s["findings"] if is_red(f)})
     margin = record.get("margin", {})
     return GateInputs(
         beats_baselines=_beats(margin), best_baseline=str(margin.get("baseline")), primary_metric=str(record.get("primary_metric")),

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from pathlib import Path
 
 import mlflow
 import numpy as np
@@ -82,14 +81,13 @@ def check_definitions(config: Config, risk: RiskModel) -> FeatureSet:
     return theirs
 
 
-def cohort_frame(table, risk: RiskModel) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The cohort on the date (one row per family, ordered by family id) with score, band and rank score; and the model inputs."""
+def cohort_frame(table, risk: RiskModel) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The cohort on the date, one row per family ordered by family id: ``family_id``, ``team``, score, band and rank
+    score; the model inputs; and the audit attributes (for a mitigation and the listed shares), row for row."""
     frame = table.to_pandas(date_as_object=True).sort_values("family_id", kind="stable").reset_index(drop=True)
     X = frame[list(risk.feature_names)]
-    scored = risk.predict(X)
-    cohort = pd.concat([frame[["family_id", "team"]].astype({"family_id": str, "team": str}), scored.reset_index(drop=True),
-                        sensitive_attributes(frame).drop(columns="team", errors="ignore").reset_index(drop=True)], axis=1)
-    return cohort, X
+    cohort = pd.concat([frame[["family_id", "team"]].astype({"family_id": str, "team": str}), risk.predict(X).reset_index(drop=True)], axis=1)
+    return cohort, X, sensitive_attributes(frame).drop(columns="team", errors="ignore")
 
 
 def family_flags(con, as_of: dt.date, family_ids: np.ndarray) -> tuple[np.ndarray, set[str]]:
@@ -139,9 +137,3 @@ def config_hash(config: Config) -> str:
 
     return hashlib.sha256(tracking.resolved_config_yaml(config).encode()).hexdigest()[:16]
 
-
-def relative(path: Path, root: Path) -> str:
-    try:
-        return str(path.relative_to(root))
-    except ValueError:
-        return str(path)

@@ -21,7 +21,7 @@ from placerisk.app.catalog import Catalog
 from placerisk.app.decisions import append
 from placerisk.config import load_config
 from placerisk.errors import UserError
-from placerisk.models.allocation import AllocationPolicy, Mitigation
+from placerisk.models.allocation import AllocationPolicy
 
 
 def _accepted(args: argparse.Namespace) -> list[str]:
@@ -29,10 +29,8 @@ def _accepted(args: argparse.Namespace) -> list[str]:
 
 
 def _option(args: argparse.Namespace) -> str:
-    if args.mitigation in (None, "", promotion.UNMITIGATED):
-        return promotion.UNMITIGATED
     try:
-        return Mitigation.parse(args.mitigation).name
+        return promotion.option_name(args.mitigation)
     except ValueError as err:
         raise UserError(f"--{err}") from None
 

@@ -25,14 +25,17 @@ def _when(text: str) -> dt.datetime:
     return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
 
 
+def _conditions(r: dict, accepted: str = "accepted ", mitigation: str = "mitigation ") -> str:
+    """"; accepted F-..; mitigation NAME" for a record that carries them (each part after its label)."""
+    out = f"; {accepted}{', '.join(r['accepted_findings'])}" if r.get("accepted_findings") else ""
+    return out + (f"; {mitigation}{r['mitigation']}" if r.get("mitigation") not in (None, "none") else "")
+
+
 def _line(r: dict) -> str:
+    extra = _conditions(r)
     if r.get("event") == "alias":
         what = f"alias {r.get('alias')} -> version {r.get('version')}" if r.get("version") else f"alias {r.get('alias')} removed"
-        extra = f"; accepted {', '.join(r['accepted_findings'])}" if r.get("accepted_findings") else ""
-        extra += f"; mitigation {r['mitigation']}" if r.get("mitigation") not in (None, "none") else ""
         return f"{r['at']}  {r.get('model')}  {what} (was {r.get('previous') or 'none'}), by {r.get('by')}{extra}: {r.get('why')}"
-    extra = f"; accepted {', '.join(r['accepted_findings'])}" if r.get("accepted_findings") else ""
-    extra += f"; mitigation {r['mitigation']}" if r.get("mitigation") not in (None, "none") else ""
     why = f" ({r['why']})" if r.get("why") else ""
     return f"{r['at']}  {r.get('model')}  {r.get('decision')} version {r.get('version')}: {r.get('outcome')}{why}, by {r.get('by')}{extra}: {r.get('note')}"
 
@@ -48,11 +51,9 @@ def run(args: argparse.Namespace) -> int:
         if held is None:
             print(f"{model} had no champion on {args.on} (as at {when.isoformat(timespec='seconds')}; decisions log {log})")
             return 0
-        extra = f"; accepted findings: {', '.join(held['accepted_findings'])}" if held.get("accepted_findings") else ""
-        extra += f"; mitigation: {held['mitigation']}" if held.get("mitigation") not in (None, "none") else ""
+        extra = _conditions(held, "accepted findings: ", "mitigation: ")
         print(f"{model} champion on {args.on} (as at {when.isoformat(timespec='seconds')}): version {held['version']}, since {held['at']}, "
-              f"by decision of {held.get('by')}"
-              f"{extra}; note: {held.get('why')}")
+              f"by decision of {held.get('by')}{extra}; note: {held.get('why')}")
         return 0
     if not records:
         print(f"no decisions recorded for {model} in {log}")

@@ -9,8 +9,7 @@ import mlflow
 from placerisk.app import promotion, registry, tracking
 from placerisk.config import load_config
 from placerisk.errors import UserError
-
-RANK = {"outside": 0, "inconclusive": 1, "not assessable": 2}
+from placerisk.fairness import SERIOUSNESS
 
 
 def run(args: argparse.Namespace) -> int:
@@ -22,7 +21,10 @@ def run(args: argparse.Namespace) -> int:
     record, why = registry.gate_record(client, version)
     if record is None:
         raise UserError(f"version {version.version} of {model}: {why}")
-    option = (args.mitigation or "").strip() or promotion.UNMITIGATED
+    try:
+        option = promotion.option_name(args.mitigation)
+    except ValueError as err:
+        raise UserError(f"--{err}") from None
     if option not in record["options"]:
         raise UserError(f"--mitigation: got {option!r}; expected one of the options audited at training: {', '.join(record['options'])}")
     inputs = promotion.inputs_from_record(record, option)
@@ -38,13 +40,12 @@ def run(args: argparse.Namespace) -> int:
         for f in snapshot["findings"]:
             entry = shown.setdefault(f["id"], {**f, "splits": []})
             entry["splits"].append(snapshot["split"])
-            if RANK[f["status"]] < RANK[entry["status"]]:
+            if SERIOUSNESS[f["status"]] < SERIOUSNESS[entry["status"]]:
                 entry.update({k: f[k] for k in ("status", "sentence", "primary")})
-    shown = dict(sorted(shown.items(), key=lambda item: (not (item[1]["primary"] and item[1]["status"] == "outside"),
-                                                         RANK[item[1]["status"]])))
+    shown = dict(sorted(shown.items(), key=lambda item: (not promotion.is_red(item[1]), SERIOUSNESS[item[1]["status"]])))
     print(f"findings under {option} ({len(shown)}; red = a primary metric outside tolerance):")
     for fid, f in shown.items():
-        red = "RED  " if f["primary"] and f["status"] == "outside" else "     "
+        red = "RED  " if promotion.is_red(f) else "     "
         print(f"  {red}{fid} [{', '.join(f['splits'])}]: {f['sentence']}")
     reasons = promotion.reasons_against(inputs, accepted=inputs.red_findings)
     if reasons:

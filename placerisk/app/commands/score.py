@@ -17,7 +17,7 @@ import numpy as np
 from placerisk.app import tracking, weekly
 from placerisk.app.build import open_build
 from placerisk.app.catalog import LIST_FILES, Catalog
-from placerisk.app.decisions import append
+from placerisk.app.decisions import append, now
 from placerisk.app.outputs import staged_folder
 from placerisk.app.progress import Progress
 from placerisk.config import Config, load_config
@@ -33,9 +33,9 @@ def run(args: argparse.Namespace) -> int:
     say = Progress()
     catalog = Catalog(config)
     data_dir = catalog.data_dir(args.data)
-    published = catalog.lists(args.as_of)
-    if (published / "manifest.json").is_file() and not args.force:
-        raise UserError(f"the lists for {args.as_of} are already published in '{published}': pass --force to publish them again "
+    folder = catalog.lists(args.as_of)
+    if (folder / "manifest.json").is_file() and not args.force:
+        raise UserError(f"the lists for {args.as_of} are already published in '{folder}': pass --force to publish them again "
                         "(the earlier lists are kept beside)")
     champ = weekly.champion(config)
     fs = weekly.check_definitions(config, champ.risk)
@@ -45,11 +45,11 @@ def run(args: argparse.Namespace) -> int:
     with open_build(config, data_dir, catalog.validation(data_dir, args.validation), say) as build:
         for _, table in build.tables([args.as_of], argument="--as-of"):
             say(f"features built for {table.num_rows:,} families in the cohort; scoring")
-            cohort, X = weekly.cohort_frame(table, champ.risk)
+            cohort, X, groups = weekly.cohort_frame(table, champ.risk)
             supported, objected = weekly.family_flags(build.con, args.as_of, cohort["family_id"].to_numpy())
             lists = allocate(cohort["score"], rank_score=cohort["rank_score"], team=cohort["team"], family_id=cohort["family_id"],
                              policy=policy, supported=supported, objected=cohort["family_id"].isin(objected).to_numpy(),
-                             groups=cohort.drop(columns=["family_id", "team", "score", "band", "rank_score"]))
+                             groups=groups)
             say(f"scored and listed {len(cohort):,} families in the cohort on {args.as_of}: {lists.n_listed:,} listed; explaining them")
             reasons = weekly.reasons_for(build.con, fs, champ.risk, X, cohort, lists.listed, args.as_of)
             say(f"reasons for {lists.n_listed:,} listed families, with their most recent records")
@@ -59,13 +59,11 @@ def run(args: argparse.Namespace) -> int:
               "left": left_table(previous, cohort, lists, objected)}
     counts = counts_by_team(tables["listed"], tables["supported"], tables["left"], lists)
     manifest = _manifest(config, champ, args, provenance, counts, last_week)
-    folder = catalog.lists(args.as_of)
     say("writing and publishing the lists")
     with staged_folder(folder, overwrite=args.force, kind="weekly lists", owned=set(LIST_FILES), keep_previous=True, flag="--force") as staging:
-        _write(staging, config, tables, counts, cohort, lists, manifest, args.as_of)
+        _write(staging, config, tables, counts, groups, lists, manifest, args.as_of)
     append(catalog.ledger, {"event": "published", "as_of": args.as_of.isoformat(), "folder": str(folder), "model": champ.model,
-                            "version": champ.version, "forced": bool(args.force), "listed": int(counts["listed"].sum()),
-                            "by": None})
+                            "version": champ.version, "forced": bool(args.force), "listed": int(counts["listed"].sum())})
     say("published")
     _print(folder, counts, catalog)
     return 0
@@ -74,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
 def _manifest(config: Config, champ, args, provenance: dict, counts, last_week) -> dict:
     d = champ.decision
     return {
-        "as_of": args.as_of.isoformat(), "published_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "as_of": args.as_of.isoformat(), "published_at": now(),
         "model": {"name": champ.model, "version": champ.version, "uri": champ.uri, "run_id": champ.run_id, "candidate": champ.risk.name},
         "approval": {"by": d.get("by"), "at": d.get("at"), "note": d.get("why"), "accepted_findings": d.get("accepted_findings") or [],
                      "mitigation": d.get("mitigation") or "none"},
@@ -86,7 +84,7 @@ def _manifest(config: Config, champ, args, provenance: dict, counts, last_week) 
     }
 
 
-def _write(staging, config: Config, tables: dict, counts, cohort, lists, manifest: dict, as_of: dt.date) -> None:
+def _write(staging, config: Config, tables: dict, counts, groups, lists, manifest: dict, as_of: dt.date) -> None:
     catalog = Catalog(config)
     facts = {"model": f"{manifest['model']['name']} version {manifest['model']['version']}", "approved_by": manifest["approval"]["by"],
              "accepted_findings": ", ".join(manifest["approval"]["accepted_findings"]), "data_end": manifest["data"]["data_end"],
@@ -101,7 +99,6 @@ def _write(staging, config: Config, tables: dict, counts, cohort, lists, manifes
         (folder / "list.xlsx").write_bytes(workbook_bytes(mine["listed"], mine["left"], mine["supported"], as_of, team))
         (folder / "list.html").write_text(team_page(team, as_of, mine["listed"], mine["left"], mine["supported"], {**facts, "places": cap}),
                                           encoding="utf-8")
-    groups = cohort.drop(columns=["family_id", "team", "score", "band", "rank_score"])
     shares = listed_shares(groups, np.asarray(lists.listed), min_cell_count=config.fairness.min_cell_count, round_to=config.fairness.round_to)
     (staging / "summary.html").write_text(summary_page(as_of, counts, shares, facts), encoding="utf-8")
     (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n", encoding="utf-8")

@@ -27,6 +27,7 @@ from placerisk.datatools.privacy import find_identifiers, is_birth_column, judge
 from placerisk.datatools.tables import read_csv_as_text, safe_reason, separator_hint
 
 Status = Literal["accepted", "accepted_with_quarantine", "not supplied", "refused"]
+NOT_SUPPLIED: Status = "not supplied"  # an optional file (engagements) absent when validated
 EXAMPLES_PER_FILE = 20
 SCAN_DISTINCT_LIMIT = 100_000  # distinct candidate values judged per column (beyond: row counts are lower bounds)
 SMALL_SHARE = 1 / 500  # an event source below this share of the other sources' rows per family is refused ...
@@ -177,7 +178,7 @@ def check_file(
     path, problem = locate(data_dir, contract.name)
     result = FileResult(contract.name, str(path) if path else None)
     if problem and contract.optional and path is None and "not found" in problem:
-        result.status = "not supplied"
+        result.status = NOT_SUPPLIED
         result.warnings.append(f"optional file '{contract.name}' not supplied ({contract.description.split(':')[0].lower()})")
         return result
     if problem:

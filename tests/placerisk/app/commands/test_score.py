@@ -19,7 +19,7 @@ import yaml
 
 from placerisk.cli import main
 
-from .test_train import SMALL
+from .test_train import SMALL, train_small
 
 pytestmark = pytest.mark.slow
 AS_OF, NEXT = "2026-01-05", "2026-01-12"
@@ -28,12 +28,8 @@ AS_OF, NEXT = "2026-01-05", "2026-01-12"
 @pytest.fixture(scope="module")
 def champion(tmp_path_factory):
     root = tmp_path_factory.mktemp("score")
-    config = root / "placerisk.yaml"
-    config.write_text(yaml.safe_dump({"config_version": 1, **SMALL, "data": {"dir": "data", "output_dir": "out"}}))
+    config = train_small(root)
     args = ["--config", str(config)]
-    assert main(["synth", *args, "--families", "3000", "--seed", "7"]) == 0
-    assert main(["validate", *args]) == 0
-    assert main(["train", *args]) == 0
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
         assert main(["findings", *args, "--red-ids"]) == 0

@@ -36,15 +36,21 @@ SMALL = {
 }
 
 
-@pytest.fixture(scope="module")
-def trained(tmp_path_factory):
-    root = tmp_path_factory.mktemp("train")
+def train_small(root: Path) -> Path:
+    """A 3,000-family synthetic population in ``root``, validated and trained with ``SMALL``; returns its config."""
     config = root / "placerisk.yaml"
     config.write_text(yaml.safe_dump({"config_version": 1, **SMALL, "data": {"dir": "data", "output_dir": "out"}}))
     args = ["--config", str(config)]
     assert main(["synth", *args, "--families", "3000", "--seed", "7"]) == 0
     assert main(["validate", *args]) == 0
     assert main(["train", *args]) == 0
+    return config
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    root = tmp_path_factory.mktemp("train")
+    config = train_small(root)
     mlflow.set_tracking_uri(f"sqlite:///{root / 'mlflow.db'}")
     yield root, config
     mlflow.set_tracking_uri(None)  # MLflow also set MLFLOW_TRACKING_URI; leave no trace for other tests
