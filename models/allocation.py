@@ -13,7 +13,8 @@ places, from the families in its area:
   score (the uncalibrated score, highest first: calibration is monotone, so this only splits
   the ties the isotonic steps make), then by family id ascending (:data:`TIE_BREAK`);
 - families already being supported (an engagement list; empty in training) are not listed,
-  and objectors never are (the cohort leaves them out; they are refused here too);
+  nor are families held off the lists by practitioners' feedback (``scoring.feedback``), and
+  objectors never are (the cohort leaves them out; they are refused here too);
 - with a mitigation (:class:`Mitigation`), a team's places are shared among the groups of one
   sensitive attribute, in proportion to each group's eligible families (equal selection rate)
   or to the group's expected families in need, the sum of its calibrated probabilities (equal
@@ -32,7 +33,7 @@ import pandas as pd
 
 TIE_BREAK = ("calibrated probability, highest first; equal probabilities by the model's ranking score (highest first), "
              "then family id (ascending)")
-LISTED, SUPPORTED, OBJECTED, NOT_LISTED = "listed", "supported", "objected", "not listed"
+LISTED, SUPPORTED, HELD, OBJECTED, NOT_LISTED = "listed", "supported", "held", "objected", "not listed"
 MITIGATION_KINDS = {
     "equal_selection_rate": "each group of {feature} gets a team's places in proportion to its eligible families",
     "equal_expected_recall": ("each group of {feature} gets a team's places in proportion to its expected families in need "
@@ -142,13 +143,13 @@ class Allocation:
         return int(self.listed.sum())
 
     def by_team(self) -> pd.DataFrame:
-        """Per team: weekly capacity, places, families in the cohort, eligible (not supported or objected) and listed."""
+        """Per team: weekly capacity, places, families in the cohort, eligible (not supported, held or objected) and listed."""
         rows = []
         for team, cap in self.policy.capacities:
             mine = self.team == team
             st = self.status[mine]
             rows.append({"team": team, "weekly_capacity": cap, "places": cap * self.policy.weeks, "cohort": int(mine.sum()),
-                         "supported": int((st == SUPPORTED).sum()), "objected": int((st == OBJECTED).sum()),
+                         "supported": int((st == SUPPORTED).sum()), "held": int((st == HELD).sum()), "objected": int((st == OBJECTED).sum()),
                          "eligible": int(((st == LISTED) | (st == NOT_LISTED)).sum()), "listed": int((st == LISTED).sum())})
         return pd.DataFrame(rows)
 
@@ -215,7 +216,7 @@ def _team_list(order: np.ndarray, places: int, groups: np.ndarray | None, weight
 
 
 def allocate(probability, *, team, family_id, policy: AllocationPolicy, rank_score=None, supported=None, objected=None,
-             groups: pd.DataFrame | None = None) -> Allocation:
+             groups: pd.DataFrame | None = None, held=None) -> Allocation:
     """Form every team's list on one date.
 
     Parameters
@@ -231,6 +232,8 @@ def allocate(probability, *, team, family_id, policy: AllocationPolicy, rank_sco
         The model's ranking score (ties in ``probability`` are broken by it).
     supported, objected : boolean array-like of shape (n,), optional
         Families already being supported (not listed) and families who objected (never listed).
+    held : boolean array-like of shape (n,), optional
+        Families held off the lists for now (not listed); an objection outranks it.
     groups : DataFrame, optional
         Sensitive attributes per family; needed when the policy carries a mitigation.
 
@@ -250,7 +253,7 @@ def allocate(probability, *, team, family_id, policy: AllocationPolicy, rank_sco
     if np.unique(ids.astype(str)).size != n:
         raise ValueError("family_id: a family appears more than once; expected one row per family on one date")
     status = np.full(n, NOT_LISTED, dtype=object)
-    for flags, label in ((supported, SUPPORTED), (objected, OBJECTED)):
+    for flags, label in ((supported, SUPPORTED), (held, HELD), (objected, OBJECTED)):
         if flags is not None:
             status[_flags(flags, n, label)] = label
     mitigation = policy.mitigation

@@ -73,6 +73,14 @@ class RiskModel:
     descriptions: dict[str, str] = field(default_factory=dict)
     feature_definitions: dict | None = None
     metadata: dict = field(default_factory=dict)
+    baseline: object | None = None            # the best rule baseline, fitted: the weekly monitor's "is it still better than the rule?"
+    drift_reference: object | None = None     # a ``models.drift.DriftReference`` pinned at training
+
+    def baseline_score(self, X: pd.DataFrame) -> np.ndarray | None:
+        """The best rule baseline's ranking score (higher ranks first), or None for a bundle without one."""
+        if self.baseline is None:
+            return None
+        return np.asarray(self.baseline.decision_function(X), dtype=np.float64)
 
     def frame(self, X: pd.DataFrame) -> pd.DataFrame:
         """``X``'s model features as float64, in the trained order; refuses missing or non-numeric columns."""

@@ -29,6 +29,10 @@ typical use:
   placerisk findings --version candidate           the red findings the panel decides on, with their ids
   placerisk approve --version 3 --reviewer "Ethics panel" --decision approve --accept F-... --note "why"
   placerisk decisions --on 2026-11-30              who was champion on a date, by whose decision
+  placerisk score --as-of 2026-03-30              every team's weekly list
+  placerisk feedback --file decisions.csv         practitioners' decisions on listed families
+  placerisk monitor                               the lists against the outcomes known since
+  placerisk weekly                                the week's routine (cron or a systemd timer): score, publish, monitor
   placerisk pseudonymise --in raw.csv --out sendable.csv --columns nhs_number --key-file key.txt
 
 every command reads ./placerisk.yaml when present (or --config FILE), else the embedded defaults.
@@ -145,6 +149,24 @@ def _score(p: argparse.ArgumentParser) -> None:
     p.add_argument("--force", action="store_true", help="publish again for a date already published (the earlier lists are kept beside)")
 
 
+def _feedback(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--file", required=True, metavar="FILE", help="CSV or Parquet of practitioners' decisions (see docs/feedback.md)")
+
+
+def _monitor(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--on", type=_date, metavar="DATE", help="the report's date (default: today, UTC)")
+    p.add_argument("--data", metavar="DIR", help="folder of validated extracts holding the outcomes (default: data.dir)")
+    p.add_argument("--validation", metavar="DIR", help="its validation report folder (default: the one `validate` wrote for this data folder)")
+    p.add_argument("--force", action="store_true", help="write the report again for a date already reported (the earlier one is kept beside)")
+
+
+def _weekly(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--as-of", type=_date, metavar="DATE", help="the week's as-of date (default: today, UTC)")
+    p.add_argument("--data", metavar="DIR", help="folder of validated extracts (default: data.dir)")
+    p.add_argument("--validation", metavar="DIR", help="its validation report folder (default: the one `validate` wrote for this data folder)")
+    p.add_argument("--force", action="store_true", help="publish and report again for a date already done (earlier outputs kept beside)")
+
+
 def _findings(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", metavar="NAME", help="registered model name (default: mlflow.registered_model)")
     p.add_argument("--version", default="candidate", metavar="V", help="model version or alias (default: %(default)s)")
@@ -179,6 +201,9 @@ COMMANDS = {  # name -> (help line, its arguments); each command's module is pla
     "approve": ("record the ethics panel's decision; approval moves the 'champion' alias", _approve),
     "decisions": ("the history of panel decisions, and who was champion on a date", _decisions),
     "score": ("the champion scores the cohort; every team's weekly list, published in one step", _score),
+    "feedback": ("practitioners' decisions on listed families: checked, stored append-only, honoured by the next lists", _feedback),
+    "monitor": ("published lists against the outcomes known since: precision against the rule, calibration, feedback", _monitor),
+    "weekly": ("the week's routine for a scheduler: score and publish (with drift), then monitor; stops at the first failed step", _weekly),
     "pseudonymise": ("replace id columns by keyed HMAC-SHA256 pseudonyms (run by a partner before sending)", _pseudonymise),
 }
 

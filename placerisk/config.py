@@ -242,6 +242,22 @@ class EngineConfig(_Section):
         con.execute("SET TimeZone = 'UTC'")
 
 
+class FeedbackConfig(_Section):
+    hold_weeks: int = Field(ge=0, le=104)
+    band_rise: int = Field(ge=1, le=19)
+    roles: list[str] = Field(min_length=1)
+    max_note_chars: int = Field(ge=0, le=10_000)
+    min_override_share: float = Field(ge=0, le=1)
+    group_ratio: float = Field(gt=1)
+
+
+class MonitoringConfig(_Section):
+    window_weeks: int = Field(ge=1, le=520)
+    min_precision: float = Field(ge=0, le=1)
+    calibration: ToleranceConfig
+    confidence: float = Field(gt=0.5, lt=1)
+
+
 class ValidationConfig(_Section):
     max_bad_row_share: float = Field(ge=0, le=1)
     identifier_sample_rows: int = Field(ge=100)
@@ -286,6 +302,8 @@ class Config(_Section):
     mlflow: MlflowConfig
     engine: EngineConfig
     validation: ValidationConfig
+    feedback: FeedbackConfig
+    monitoring: MonitoringConfig
     synth: SynthConfig
 
     @model_validator(mode="after")

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from placerisk.scoring.lists import LEFT_COLUMNS, LIST_COLUMNS, SUPPORTED_COLUMNS
+from placerisk.scoring.lists import HELD_COLUMNS, LEFT_COLUMNS, LIST_COLUMNS, SUPPORTED_COLUMNS
 
 EXPLAINED = {
     "Team": "The place-based team whose area the family lives in. You see only your own team's families.",
@@ -32,7 +32,7 @@ EXPLAINED = {
 
 
 def _cell(value) -> str:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
+    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
         return ""
     if isinstance(value, float):
         return f"{value:.3f}"
@@ -45,8 +45,11 @@ def csv_bytes(table: pd.DataFrame) -> bytes:
     return text.encode("utf-8")
 
 
-def workbook_bytes(listed: pd.DataFrame, left: pd.DataFrame, supported: pd.DataFrame, as_of: dt.date, team: str) -> bytes:
-    """An Excel workbook: the list, who left it, who is supported, and what each column means; fixed times, so fixed bytes."""
+def workbook_bytes(listed: pd.DataFrame, left: pd.DataFrame, supported: pd.DataFrame, as_of: dt.date, team: str,
+                   held: pd.DataFrame | None = None) -> bytes:
+    """An Excel workbook: the list, who left it, who is supported, who is held after feedback, and what each column means;
+    fixed times, so fixed bytes."""
+    held = pd.DataFrame(columns=HELD_COLUMNS) if held is None else held
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -55,7 +58,8 @@ def workbook_bytes(listed: pd.DataFrame, left: pd.DataFrame, supported: pd.DataF
     book.properties.created = stamp
     book.properties.modified = stamp
     book.properties.creator = "placerisk"
-    sheets = (("List", listed, LIST_COLUMNS), ("Left the list", left, LEFT_COLUMNS), ("Already supported", supported, SUPPORTED_COLUMNS))
+    sheets = (("List", listed, LIST_COLUMNS), ("Left the list", left, LEFT_COLUMNS), ("Already supported", supported, SUPPORTED_COLUMNS),
+              ("Held after feedback", held, HELD_COLUMNS))
     for i, (title, table, columns) in enumerate(sheets):
         sheet = book.active if i == 0 else book.create_sheet()
         sheet.title = title
@@ -100,15 +104,35 @@ def _environment():
     return env
 
 
-def team_page(team: str, as_of: dt.date, listed: pd.DataFrame, left: pd.DataFrame, supported: pd.DataFrame, facts: Mapping) -> str:
-    """The team's printable page: its list (band and reasons first, probability last), who left it, who is supported."""
+def team_page(team: str, as_of: dt.date, listed: pd.DataFrame, left: pd.DataFrame, supported: pd.DataFrame, facts: Mapping,
+              held: pd.DataFrame | None = None) -> str:
+    """The team's printable page: its list (band and reasons first, probability last), who left it, who is supported, who is held."""
+    held = pd.DataFrame(columns=HELD_COLUMNS) if held is None else held
     return _environment().get_template("team.html").render(
         team=team, as_of=as_of.isoformat(), listed=listed[LIST_COLUMNS].to_dict("records"), list_columns=LIST_COLUMNS,
         left=left[LEFT_COLUMNS].to_dict("records"), left_columns=LEFT_COLUMNS, supported=supported[SUPPORTED_COLUMNS].to_dict("records"),
-        supported_columns=SUPPORTED_COLUMNS, explained=EXPLAINED, facts=dict(facts))
+        supported_columns=SUPPORTED_COLUMNS, held=held[HELD_COLUMNS].to_dict("records"), held_columns=HELD_COLUMNS,
+        explained=EXPLAINED, facts=dict(facts))
 
 
-def summary_page(as_of: dt.date, counts: pd.DataFrame, shares: pd.DataFrame, facts: Mapping) -> str:
-    """The VRU lead's page across teams: counts, bands, new and left, and listed shares by group (small cells withheld)."""
+def summary_page(as_of: dt.date, counts: pd.DataFrame, shares: pd.DataFrame, facts: Mapping, after: Mapping | None = None) -> str:
+    """The VRU lead's page across teams: the monitor's status and drift warnings first, then counts, bands, new and left,
+    and listed shares by group (small cells withheld). ``after``: ``monitor`` and ``drift`` as in the manifest."""
+    after = dict(after or {"monitor": {"status": "not yet run", "why": ""}, "drift": {"status": "not measured", "warnings": []}})
     return _environment().get_template("summary.html").render(
-        as_of=as_of.isoformat(), counts=counts.to_dict("records"), shares=shares.to_dict("records"), facts=dict(facts))
+        as_of=as_of.isoformat(), counts=counts.to_dict("records"), shares=shares.to_dict("records"), facts=dict(facts), after=after)
+
+
+def monitor_page(report: Mapping, tables: Mapping[str, pd.DataFrame], charts: Mapping[str, str]) -> str:
+    """The monitor's page: the status and why first, then precision against the rule, calibration, feedback, with charts over time."""
+    from markupsafe import Markup
+
+    def records(name: str) -> list[dict]:
+        table = tables.get(name)
+        return [] if table is None else table.to_dict("records")
+
+    return _environment().get_template("monitor.html").render(
+        report=dict(report), precision=records("precision"), by_group=records("precision_by_group"), calibration=records("calibration"),
+        overrides=[r for r in records("overrides_by_team") if r["week"] == "all weeks"],
+        overrides_by_group=[r for r in records("overrides_by_group") if r["week"] == "all weeks"],
+        charts={k: Markup(v) for k, v in charts.items()})

@@ -11,6 +11,7 @@ import pandas as pd
 
 from placerisk.models import RiskModel, ventile_edges
 from placerisk.models.allocation import AllocationPolicy
+from placerisk.models.drift import SCORE, DriftReference
 from placerisk.training.candidates import CandidateSpec
 from placerisk.training.data import TrainingData
 from placerisk.training.fit import VALIDATION_SHARE, FittedCandidate, best_params, fit_candidate, validation_families
@@ -86,6 +87,25 @@ def _choose(candidates: list[CandidateResult], metric: str) -> tuple[str, str | 
         return chosen, None
     best_baseline = max(baselines, key=lambda c: (np.nan_to_num(score[c.spec.name], nan=-np.inf), -baselines.index(c))).spec.name
     return chosen, best_baseline
+
+
+def _final_baseline(results: list[CandidateResult], name: str | None, X: pd.DataFrame, y: np.ndarray, *, random_state: int):
+    """The best rule baseline fitted on the final training rows (a rule only records its columns), or None without baselines."""
+    if name is None:
+        return None
+    result = next(r for r in results if r.spec.name == name)
+    return result.spec.build(best_params(result.spec, result.searches), random_state=random_state).fit(X, y)
+
+
+def _drift_reference(fitted: FittedCandidate, X_cal: pd.DataFrame, data: TrainingData, cal: np.ndarray, date: str) -> DriftReference:
+    """The calibration snapshot's score (calibrated probability), inputs and groups (audit attributes and team), pinned."""
+    numeric = pd.concat([pd.DataFrame({SCORE: fitted.calibrator.predict_proba(X_cal)[:, 1]}), X_cal], axis=1)
+    groups = pd.DataFrame(index=range(len(cal)))
+    if data.sensitive is not None:
+        groups = data.sensitive.iloc[cal].reset_index(drop=True)
+    if data.team is not None:
+        groups = groups.assign(team=data.team[cal])
+    return DriftReference.fit(numeric, groups if len(groups.columns) else None, date=date)
 
 
 def _margin(results: list[CandidateResult], chosen: str, best_baseline: str | None, data: TrainingData, splits: Sequence[Split], *,
@@ -185,12 +205,16 @@ def train_and_evaluate(
     held = validation_families(data.family_id[train], validation_share, random_state)
     fitted: FittedCandidate = fit_candidate(spec, data.X.iloc[train], data.y[train], data.X.iloc[cal], data.y[cal], validation=held,
                                             calibration=calibration, select_by=select_by, random_state=random_state, n_jobs=n_jobs, params=params)
+    X_cal = data.X.iloc[cal].reset_index(drop=True)
+    rank_cal = fitted.estimator.predict_proba(X_cal)[:, 1]
     model = RiskModel(
         name=chosen,
         estimator=fitted.estimator,
         calibrator=fitted.calibrator,
         feature_names=tuple(str(c) for c in data.X.columns),
-        ventile_edges=ventile_edges(fitted.estimator.predict_proba(data.X.iloc[cal])[:, 1]),
+        ventile_edges=ventile_edges(rank_cal),
+        baseline=_final_baseline(results, best_baseline, data.X.iloc[train], data.y[train], random_state=random_state),
+        drift_reference=_drift_reference(fitted, X_cal, data, cal, final.calibration_date.isoformat()),
         descriptions=dict(descriptions or {}),
         feature_definitions=feature_definitions,
         metadata={

@@ -17,6 +17,13 @@ fairness audit          the ``--out`` folder: ``report.html``, ``report.md``,
 MLflow runs, registry   ``mlflow.tracking_uri`` (SQLite by default), artifacts
                         in ``mlflow.artifact_dir``
 decisions log           ``mlflow.decisions_log`` (JSON lines, append-only)
+weekly lists            ``<data.output_dir>/lists/<as-of>/``: ``manifest.json``,
+                        ``summary.html``, ``teams/<team>/``, ``monitoring/``;
+                        ``lists/ledger.jsonl`` (append-only)
+practitioner feedback   ``<data.output_dir>/feedback/``: ``decisions.jsonl``
+                        (append-only), ``quarantine/``, ``to_partners/``
+outcome monitoring      ``<data.output_dir>/monitor/<date>/``: ``report.html``,
+                        ``report.json`` and its tables as CSV
 ======================  =====================================================
 
 Each data folder has its own validation report: the folder's name and a short
@@ -37,7 +44,9 @@ TRUTH = "truth"
 SYNTH_MANIFEST = "manifest.json"
 VALIDATION_FILES = ("report.json", "report.md", "quarantine", ".spill")
 AUDIT_FILES = ("report.html", "report.md", "report.json", "full")
-LIST_FILES = ("manifest.json", "summary.html", "teams")
+LIST_FILES = ("manifest.json", "summary.html", "teams", "monitoring")
+MONITOR_FILES = ("report.html", "report.json", "precision.csv", "precision_by_group.csv", "calibration.csv", "overrides_by_team.csv",
+                 "overrides_by_group.csv")
 META_SUFFIX = ".meta.json"
 
 
@@ -154,3 +163,32 @@ class Catalog:
         import re
 
         return lists / "teams" / (re.sub(r"[^A-Za-z0-9._-]+", "_", team).strip("._") or "team")
+
+    # -- after the list ------------------------------------------------------
+    @property
+    def feedback_root(self) -> Path:
+        return self.config.data.output_dir / "feedback"
+
+    @property
+    def feedback_store(self) -> Path:
+        """Append-only: one JSON line per practitioner decision, superseded ones kept."""
+        return self.feedback_root / "decisions.jsonl"
+
+    def feedback_quarantine(self, stamp: str) -> Path:
+        return self.feedback_root / "quarantine" / f"{stamp}.csv"
+
+    def partner_report(self, partner: str, stamp: str) -> Path:
+        """The families and weeks a partner's data was reported wrong on, one file per ingested batch."""
+        return self.feedback_root / "to_partners" / partner / f"{stamp}.csv"
+
+    @staticmethod
+    def monitoring(lists: Path) -> Path:
+        """A published week's scored cohort, kept for the monitor (not for the teams)."""
+        return lists / "monitoring"
+
+    @property
+    def monitor_root(self) -> Path:
+        return self.config.data.output_dir / "monitor"
+
+    def monitor(self, on) -> Path:
+        return self.monitor_root / on.isoformat()

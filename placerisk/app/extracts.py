@@ -124,7 +124,7 @@ def register_inputs(con: duckdb.DuckDBPyConnection, config: Config, report: dict
         for src, s in config.sources.items()
     ]
     con.execute("CREATE OR REPLACE TEMP VIEW events AS " + " UNION ALL ".join(parts))
-    first, latest = con.execute("SELECT min(event_date), max(recorded_date) FROM events").fetchone()
+    first, latest = con.execute("SELECT min(event_date), max(recorded_date) FROM events").fetchall()[0]  # fetchone leaves the result open
     if config.data.extract_date:
         return first, config.data.extract_date
     if latest is None:

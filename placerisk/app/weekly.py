@@ -15,7 +15,7 @@ import mlflow
 import numpy as np
 import pandas as pd
 
-from placerisk.app import registry, specs, tracking
+from placerisk.app import published, registry, specs, tracking
 from placerisk.app.catalog import Catalog
 from placerisk.app.decisions import champion_on, read
 from placerisk.app.training_rows import sensitive_attributes
@@ -24,7 +24,11 @@ from placerisk.errors import UserError
 from placerisk.features import FeatureSet
 from placerisk.features.evidence import latest_records
 from placerisk.models import RiskModel
-from placerisk.models.allocation import AllocationPolicy
+from placerisk.app.feedback import read_store, store_hash
+from placerisk.app.monitor import calibration_sample
+from placerisk.models.allocation import HELD, OBJECTED, SUPPORTED, Allocation, AllocationPolicy, allocate
+from placerisk.models.drift import MODERATE, SCORE, SIGNIFICANT
+from placerisk.scoring.feedback import Flags, effective, flags
 from placerisk.scoring.reasons import worded
 
 
@@ -113,23 +117,10 @@ def reasons_for(con, fs: FeatureSet, risk: RiskModel, X: pd.DataFrame, cohort: p
 
 def previous_lists(catalog: Catalog, as_of: dt.date) -> tuple[dt.date | None, pd.DataFrame | None]:
     """The latest published week before ``as_of`` and its listed families (``family_id``, ``team``), from its team CSVs."""
-    root = catalog.lists_root
-    if not root.is_dir():
+    before = [w for w in published.weeks(catalog) if w < as_of]
+    if not before:
         return None, None
-    weeks = sorted(d for d in (_as_date(p.name) for p in root.iterdir() if p.is_dir() and (p / "manifest.json").is_file()) if d and d < as_of)
-    if not weeks:
-        return None, None
-    folder = catalog.lists(weeks[-1])
-    parts = [pd.read_csv(p, dtype=str, keep_default_na=False) for p in sorted((folder / "teams").glob("*/list.csv"))]
-    listed = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["Team", "Family (pseudonymous id)"])
-    return weeks[-1], pd.DataFrame({"family_id": listed["Family (pseudonymous id)"], "team": listed["Team"]})
-
-
-def _as_date(name: str) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(name)
-    except ValueError:
-        return None
+    return before[-1], published.listed(catalog, before[-1])[["family_id", "team"]]
 
 
 def config_hash(config: Config) -> str:
@@ -137,3 +128,73 @@ def config_hash(config: Config) -> str:
 
     return hashlib.sha256(tracking.resolved_config_yaml(config).encode()).hexdigest()[:16]
 
+
+
+def feedback_flags(config: Config, catalog: Catalog, cohort: pd.DataFrame, as_of: dt.date, data_fingerprint: str) -> tuple[Flags, dict]:
+    """What practitioners' decisions (made by ``as_of``) do to this week's lists, and the store's hash and counts for the manifest."""
+    store = catalog.feedback_store
+    decisions = effective(read_store(store), as_of)
+    f = flags(decisions, cohort["family_id"], cohort["band"], as_of, hold_weeks=config.feedback.hold_weeks,
+              band_rise=config.feedback.band_rise, data_fingerprint=data_fingerprint)
+    return f, {"store": str(store), "store_sha256": store_hash(store), "decisions_in_force": len(decisions),
+               "engaged": int(f.engaged.sum()), "held": int(f.held.sum()), "back": int(f.back.sum()),
+               "hold_weeks": config.feedback.hold_weeks, "band_rise": config.feedback.band_rise}
+
+
+def baseline_lists(risk: RiskModel, X: pd.DataFrame, cohort: pd.DataFrame, lists: Allocation) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """The best rule baseline's score and its own lists on the same families (same capacity, same families supported,
+    held or objected; no mitigation, as an analyst would apply the rule); ``(None, None)`` for a bundle without one."""
+    score = risk.baseline_score(X)
+    if score is None:
+        return None, None
+    status = lists.status
+    rule = allocate(score, team=cohort["team"], family_id=cohort["family_id"], policy=lists.policy.with_mitigation(None),
+                    supported=status == SUPPORTED, held=status == HELD, objected=status == OBJECTED)
+    return score, rule.listed
+
+
+def monitoring_frame(cohort: pd.DataFrame, groups: pd.DataFrame, lists: Allocation, baseline_score, baseline_listed) -> pd.DataFrame:
+    """The week's scored cohort as the monitor reads it later: scores, statuses, places, the rule's list and the audit groups;
+    ``monitor`` marks the rows it needs (listed by the model or the rule, or in the calibration sample)."""
+    frame = cohort[["family_id", "team", "score", "band", "rank_score"]].assign(status=lists.status.astype(str), place=lists.place)
+    sample = calibration_sample(cohort["family_id"])
+    frame = frame.assign(sample=sample)
+    keep = lists.listed | sample
+    if baseline_score is not None:
+        frame = frame.assign(baseline_score=baseline_score, baseline_listed=baseline_listed)
+        keep = keep | baseline_listed
+    return pd.concat([frame.assign(monitor=keep), groups.reset_index(drop=True).astype("string")], axis=1)
+
+
+def drift(risk: RiskModel, cohort: pd.DataFrame, X: pd.DataFrame, groups: pd.DataFrame) -> dict:
+    """The cohort against the reference pinned at training: PSI for the score, each input and each group make-up, with warnings."""
+    ref = risk.drift_reference
+    if ref is None:
+        return {"status": "not measured", "why": "the champion's bundle has no drift reference (trained before drift was measured): retrain"}
+    numeric = pd.concat([pd.DataFrame({SCORE: cohort["score"].to_numpy()}), X.reset_index(drop=True)], axis=1)
+    categorical = groups.reset_index(drop=True).assign(team=cohort["team"].to_numpy())
+    table = ref.compare(numeric, categorical)
+    worst = table.sort_values("psi", ascending=False, kind="stable")
+    significant = worst[worst["band"] == "significant"]
+    name = {SCORE: "the score"}
+    warnings = [f"{name.get(r.column, r.column)}: PSI {r.psi:.3f} (above {SIGNIFICANT:.2f}: a significant shift since training)"
+                for r in significant.itertuples()]
+    return {"reference": {"date": ref.date, "rows": ref.rows}, "cohort": len(cohort), "cohort_vs_reference": len(cohort) / ref.rows,
+            "bands": {"stable": f"below {MODERATE:.2f}", "moderate": f"{MODERATE:.2f} to {SIGNIFICANT:.2f}",
+                      "significant": f"{SIGNIFICANT:.2f} and above"},
+            "status": "significant" if len(significant) else "moderate" if (table["band"] == "moderate").any() else "stable",
+            "warnings": warnings, "psi": [{"kind": r.kind, "column": name.get(r.column, r.column), "psi": round(float(r.psi), 6), "band": r.band}
+                                          for r in worst.itertuples()],
+            "makeup": ref.makeup(categorical).round(6).to_dict("records")}
+
+
+def monitor_status(catalog: Catalog) -> dict:
+    """The latest monitor run's status for the manifest and the VRU summary ("not yet run" before the first)."""
+    root = catalog.monitor_root
+    runs = sorted(p for p in root.iterdir() if (p / "report.json").is_file()) if root.is_dir() else []
+    if not runs:
+        return {"status": "not yet run", "why": "no monitor report yet (placerisk monitor): outcomes are known a horizon after a list"}
+    import json
+
+    report = json.loads((runs[-1] / "report.json").read_text(encoding="utf-8"))
+    return {"status": report["status"], "on": report["on"], "reasons": report.get("reasons", []), "report": str(runs[-1] / "report.html")}

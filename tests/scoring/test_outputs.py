@@ -16,9 +16,9 @@ AS_OF = dt.date(2026, 3, 2)
 LISTED = pd.DataFrame([["North", 1, "f1", 20, "new", "Any police incident: 3 in the last 6 months <b>", "police", "2026-02-25",
                         "", "", "", "", "", "", 0.81234]], columns=LIST_COLUMNS)
 LEFT = pd.DataFrame([["North", "f9", "dropped below the cut"]], columns=LEFT_COLUMNS)
-SUPPORTED = pd.DataFrame([["North", "f5", 17]], columns=SUPPORTED_COLUMNS)
+SUPPORTED = pd.DataFrame([["North", "f5", 17, "an open engagement (case management)"]], columns=SUPPORTED_COLUMNS)
 FACTS = {"model": "m version 1", "approved_by": "Panel", "accepted_findings": "", "data_end": "2026-03-31", "first_run": False,
-         "places": 25, "round_to": 5, "min_cell_count": 10}
+         "places": 25, "round_to": 5, "min_cell_count": 10, "hold_weeks": 12, "band_rise": 3}
 
 
 def test_csv_is_byte_identical_and_rounds_probabilities():
@@ -39,7 +39,7 @@ def test_workbook_has_fixed_bytes_and_the_sheets_a_team_needs():
     b = workbook_bytes(LISTED.copy(), LEFT, SUPPORTED, AS_OF, "North")
     assert a == b
     book = load_workbook(io.BytesIO(a))
-    assert book.sheetnames == ["List", "Left the list", "Already supported", "About the columns"]
+    assert book.sheetnames == ["List", "Left the list", "Already supported", "Held after feedback", "About the columns"]
     rows = list(book["List"].values)
     assert list(rows[0]) == LIST_COLUMNS and rows[1][2] == "f1" and rows[1][-1] == 0.812
     assert book.properties.created.date() == AS_OF
@@ -53,7 +53,7 @@ def test_listed_shares_withhold_small_groups_and_the_one_that_would_reveal_them(
     assert shares.loc["B", "listed"] == "[c]"  # the next smallest: else C's count would follow from the total
     assert shares.loc["A", "share"] == "20.0%" and shares.loc["A", "families"] == "200"
     page = summary_page(AS_OF, pd.DataFrame([{"team": "North", "places": 25, "listed": 25, "new": 3, "still_listed": 22, "left": 3,
-                                              "supported": 1, "band_min": 18, "band_max": 20, "band_median": 20.0}]),
+                                              "supported": 1, "held": 0, "band_min": 18, "band_max": 20, "band_median": 20.0}]),
                         shares.reset_index(), FACTS)
     assert "[c]" in page and "North" in page
 

@@ -10,6 +10,7 @@ import subprocess
 
 import pandas as pd
 
+from placerisk.scoring.lists import HELD_COLUMNS
 from placerisk.scoring.outputs import csv_bytes, summary_page, team_page
 from placerisk.scoring.summary import listed_shares
 
@@ -34,22 +35,30 @@ def _rows(dom: str, table_id: str) -> list[list[str]]:
 
 def test_the_team_page_shows_the_csvs_rows_band_first_probability_last(tmp_path):
     listed = pd.concat([LISTED, LISTED.assign(Place=2, **{"Family (pseudonymous id)": "f2", "Band (1-20)": 19, "Probability": 0.7})])
-    dom = _dom(tmp_path, team_page("North", AS_OF, listed, LEFT, SUPPORTED, FACTS))
+    held = pd.DataFrame([["North", "f7", 15, "held until 2026-05-25: declined by the family (list of 2026-02-23)"]], columns=HELD_COLUMNS)
+    dom = _dom(tmp_path, team_page("North", AS_OF, listed, LEFT, SUPPORTED, FACTS, held=held))
     expected = list(csv.reader(io.StringIO(csv_bytes(listed).decode())))
     assert _rows(dom, "list-table") == expected[1:]
     header = re.findall(r"<th>(.*?)</th>", dom.split('id="list-table"')[1].split("</thead>")[0])
     assert [html.unescape(h) for h in header] == expected[0]
     assert _rows(dom, "left-table") == [["North", "f9", "dropped below the cut"]]
-    assert _rows(dom, "supported-table") == [["North", "f5", "17"]]
+    assert _rows(dom, "supported-table") == [["North", "f5", "17", "an open engagement (case management)"]]
+    assert _rows(dom, "held-table") == held.astype(str).values.tolist()
     assert "<script" not in dom
 
 
 def test_the_vru_summary_shows_counts_and_withheld_shares(tmp_path):
-    counts = pd.DataFrame([{"team": "North", "places": 25, "listed": 25, "new": 3, "still_listed": 22, "left": 3, "supported": 1,
+    counts = pd.DataFrame([{"team": "North", "places": 25, "listed": 25, "new": 3, "still_listed": 22, "left": 3, "supported": 1, "held": 2,
                             "band_min": 18, "band_max": 20, "band_median": 20.0}])
     groups = pd.DataFrame({"ethnicity": ["A"] * 200 + ["B"] * 100 + ["C"] * 5})
     listed = pd.Series([True] * 40 + [False] * 160 + [True] * 30 + [False] * 70 + [True] + [False] * 4).to_numpy()
     shares = listed_shares(groups, listed, min_cell_count=10, round_to=5)
-    dom = _dom(tmp_path, summary_page(AS_OF, counts, shares, FACTS))
-    assert _rows(dom, "teams-table") == [["North", "25", "25", "3", "22", "3", "1", "18-20-20"]]
+    after = {"monitor": {"status": "red", "on": "2026-03-01", "reasons": ["North: precision at capacity 0.04, below the rule's 0.21."]},
+             "drift": {"status": "significant", "warnings": ["police__any__count_12m: PSI 0.412 (above 0.25: a significant shift since training)"]}}
+    dom = _dom(tmp_path, summary_page(AS_OF, counts, shares, FACTS, after=after))
+    assert _rows(dom, "teams-table") == [["North", "25", "25", "3", "22", "3", "1", "2", "18-20-20"]]
+    status = html.unescape(re.sub(r"<[^>]+>", "", dom.split('id="monitor-status"')[1].split("</p>")[0]))
+    assert "Outcome monitor: red" in status and "below the rule's 0.21" in status
+    assert "police__any__count_12m: PSI 0.412" in dom.split('id="drift-warnings"')[1].split("</ul>")[0]
+    assert dom.index('id="checks"') < dom.index('id="teams"')  # the status comes first
     assert _rows(dom, "shares-table") == shares.astype(str).values.tolist()

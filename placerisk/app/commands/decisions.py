@@ -36,6 +36,8 @@ def _line(r: dict) -> str:
     if r.get("event") == "alias":
         what = f"alias {r.get('alias')} -> version {r.get('version')}" if r.get("version") else f"alias {r.get('alias')} removed"
         return f"{r['at']}  {r.get('model')}  {what} (was {r.get('previous') or 'none'}), by {r.get('by')}{extra}: {r.get('why')}"
+    if r.get("event") == "monitor":
+        return f"{r['at']}  {r.get('model')}  monitor {r.get('status')} for version {r.get('version')}: {' '.join(r.get('reasons') or [])} ({r.get('report')})"
     why = f" ({r['why']})" if r.get("why") else ""
     return f"{r['at']}  {r.get('model')}  {r.get('decision')} version {r.get('version')}: {r.get('outcome')}{why}, by {r.get('by')}{extra}: {r.get('note')}"
 

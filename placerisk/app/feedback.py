@@ -1,0 +1,220 @@
+"""Practitioner feedback in: a file checked like any extract, its good rows appended to the store, bad rows quarantined.
+
+The contract (``docs/feedback.md`` is its readable version) is :data:`COLUMNS`. A file is refused
+whole, with nothing stored, when any cell holds a direct identifier (an NHS number, a postcode, a
+phone number, an email address, a date of birth): the message names the row and column and the
+kind, never the value. Otherwise every row that breaks the contract is quarantined with its
+reasons (row, column, value, what was expected; a note's text is never repeated), and the others
+are appended to the store with the family's team and band on that week's list and the data that
+list was built on. The same file is never ingested twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from placerisk.app import published
+from placerisk.app.catalog import Catalog
+from placerisk.app.decisions import now
+from placerisk.config import Config
+from placerisk.datatools.privacy.identifiers import scan_text
+from placerisk.datatools.tables import display_row, read_frame
+from placerisk.errors import DataError
+from placerisk.scoring.feedback import COLUMNS as STORED
+from placerisk.scoring.feedback import DECISIONS
+
+COLUMNS = {
+    "family_id": "the pseudonymous family id, as on the list",
+    "week": "the as-of date of the published list the family was on (YYYY-MM-DD)",
+    "decision": "one of " + ", ".join(DECISIONS),
+    "reason_code": "a short code for the reason (letters, digits, '_' or '-', up to 40), never free text",
+    "partner": "with data_wrong: the partner whose data was wrong (a configured source, or the council's families or persons file)",
+    "role": "the practitioner's role (one of feedback.roles), never a name",
+    "decided": "when the decision was made (YYYY-MM-DD), on or after the week, not in the future",
+    "note": "optional free text, up to feedback.max_note_chars characters, with no identifiers",
+}
+REQUIRED = ("family_id", "week", "decision", "reason_code", "role", "decided")
+_CODE = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
+_KIND_WORDS = {"nhs_number": "an NHS number", "postcode": "a postcode", "phone": "a phone number", "email": "an email address",
+               "date_of_birth": "a date of birth", "name": "a name", "address": "an address"}
+
+
+class Refused(DataError):
+    """The whole file is refused (identifiers in it): the command exits 1, as a refused extract does."""
+
+
+@dataclass
+class Ingested:
+    path: Path
+    batch: str
+    rows: int
+    accepted: pd.DataFrame                       # as stored
+    quarantined: pd.DataFrame                    # row, column, reason, then the row as sent
+    partner_reports: dict[str, Path] = field(default_factory=dict)
+    quarantine: Path | None = None
+
+
+def identifier_cells(frame: pd.DataFrame, path: Path) -> list[str]:
+    """``row N, column 'c': holds an NHS number`` for every cell holding an identifier; the values are never repeated."""
+    found = []
+    for column in frame.columns:
+        for i, value in enumerate(frame[column].tolist()):
+            if isinstance(value, str) and value.strip():
+                kinds = scan_text(value).inside
+                if kinds:
+                    words = " and ".join(_KIND_WORDS.get(k, k) for k in sorted(kinds))
+                    found.append(f"row {display_row(path, i)}, column {column!r}: holds {words}")
+    return found
+
+
+def _date(text) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(text).strip())
+    except ValueError:
+        return None
+
+
+def check_rows(frame: pd.DataFrame, path: Path, config: Config, lists: dict[dt.date, pd.DataFrame], today: dt.date) -> list[list[tuple[str, str]]]:
+    """Per row, its problems as ``(column, reason)``; empty for a good row. ``lists``: each published week's listed families."""
+    roles = {r.casefold(): r for r in config.feedback.roles}
+    partners = [*config.sources, config.population.families, config.population.persons]
+    problems = []
+    for _, row in frame.iterrows():
+        bad: list[tuple[str, str]] = []
+        value = {c: ("" if pd.isna(row.get(c)) else str(row.get(c)).strip()) for c in COLUMNS}
+        for c in REQUIRED:
+            if not value[c]:
+                bad.append((c, f"empty; expected {COLUMNS[c]}"))
+        week, decided = _date(value["week"]), _date(value["decided"])
+        if value["week"] and week is None:
+            bad.append(("week", f"got {value['week'][:40]!r}; expected a date (YYYY-MM-DD)"))
+        elif week is not None and week not in lists:
+            shown = ", ".join(d.isoformat() for d in sorted(lists)[-3:]) or "none yet"
+            bad.append(("week", f"got {week.isoformat()}; expected the as-of date of a published list (latest: {shown})"))
+        elif week is not None and value["family_id"] and value["family_id"] not in lists[week].index:
+            bad.append(("family_id", f"got {value['family_id'][:40]!r}; expected a family on the lists published for {week.isoformat()}"))
+        if value["decision"] and value["decision"].casefold() not in DECISIONS:
+            bad.append(("decision", f"got {value['decision'][:40]!r}; expected one of {', '.join(DECISIONS)}"))
+        if value["reason_code"] and not _CODE.fullmatch(value["reason_code"].casefold()):
+            bad.append(("reason_code", f"got {value['reason_code'][:40]!r}; expected {COLUMNS['reason_code']}"))
+        if value["decision"].casefold() == "data_wrong" and value["partner"] not in partners:
+            bad.append(("partner", f"got {value['partner'][:40]!r}; expected with data_wrong one of {', '.join(partners)}"))
+        if value["role"] and value["role"].casefold() not in roles:
+            bad.append(("role", f"got {value['role'][:40]!r}; expected one of feedback.roles ({', '.join(config.feedback.roles)})"))
+        if value["decided"] and decided is None:
+            bad.append(("decided", f"got {value['decided'][:40]!r}; expected a date (YYYY-MM-DD)"))
+        elif decided is not None and (decided > today or (week is not None and decided < week)):
+            bad.append(("decided", f"got {decided.isoformat()}; expected a date from the week ({value['week']}) to today ({today.isoformat()})"))
+        if len(value["note"]) > config.feedback.max_note_chars:
+            bad.append(("note", f"got {len(value['note']):,} characters (not shown); expected at most {config.feedback.max_note_chars:,} "
+                                "(feedback.max_note_chars)"))
+        problems.append(bad)
+    return problems
+
+
+def read(path: Path) -> pd.DataFrame:
+    """The feedback file as text; DataError when it cannot be read or lacks a contract column."""
+    frame = read_frame(path)
+    frame = frame.astype(object).where(frame.notna(), None)
+    missing = [c for c in REQUIRED if c not in frame.columns]
+    if missing:
+        raise DataError(f"'{path}' is missing column(s) {', '.join(missing)}: expected {', '.join(COLUMNS)} (see docs/feedback.md)")
+    for c in COLUMNS:
+        if c not in frame.columns:
+            frame[c] = None
+    return frame
+
+
+def ingest(config: Config, path: Path, *, today: dt.date | None = None) -> Ingested:
+    """Check ``path`` and append its good rows to the store; DataError (nothing stored) for identifiers or a repeated file."""
+    catalog = Catalog(config)
+    data = path.read_bytes() if path.is_file() else b""
+    batch = hashlib.sha256(data).hexdigest()[:16]
+    frame = read(path)
+    found = identifier_cells(frame, path)
+    if found:
+        more = f"; and {len(found) - 10} more" if len(found) > 10 else ""
+        raise Refused(f"'{path}' is refused and nothing was stored: {'; '.join(found[:10])}{more}. Feedback must carry no direct "
+                        "identifiers: remove them (the family is known by its pseudonymous id) and send the file again")
+    store = read_store(catalog.feedback_store)
+    if not store.empty and (store["batch"] == batch).any():
+        when = store.loc[store["batch"] == batch, "at"].iloc[0]
+        raise DataError(f"'{path}' was already ingested at {when} (same content, batch {batch}); nothing was added again")
+    today = today or dt.datetime.now(dt.UTC).date()
+    weeks = published.weeks(catalog)
+    lists = {w: published.listed(catalog, w).set_index("family_id") for w in weeks}
+    problems = check_rows(frame, path, config, lists, today)
+    good = [i for i, p in enumerate(problems) if not p]
+    stamp = f"{dt.datetime.now(dt.UTC).strftime('%Y%m%dT%H%M%SZ')}-{batch}"
+    fingerprints = {w: published.manifest(catalog, w).get("data", {}).get("data_fingerprint") for w in weeks}
+    roles = {r.casefold(): r for r in config.feedback.roles}
+    records = []
+    for i in good:
+        row = frame.iloc[i]
+        week = _date(row["week"])
+        on_list = lists[week].loc[str(row["family_id"]).strip()]
+        decision = str(row["decision"]).strip().casefold()
+        records.append({"family_id": str(row["family_id"]).strip(), "week": week.isoformat(), "team": str(on_list["team"]),
+                        "band": int(on_list["band"]), "decision": decision, "reason_code": str(row["reason_code"]).strip().casefold(),
+                        "partner": str(row["partner"]).strip() if decision == "data_wrong" else None,
+                        "role": roles[str(row["role"]).strip().casefold()], "decided": _date(row["decided"]).isoformat(),
+                        "note": None if row["note"] is None or not str(row["note"]).strip() else str(row["note"]).strip(),
+                        "data_fingerprint": fingerprints[week], "batch": batch, "file": str(path), "row": display_row(path, i)})
+    bad = [(display_row(path, i), c, r) for i, p in enumerate(problems) for c, r in p]
+    result = Ingested(path, batch, len(frame), pd.DataFrame(records), pd.DataFrame(bad, columns=["row", "column", "reason"]))
+    if bad:
+        result.quarantine = catalog.feedback_quarantine(stamp)
+        rows = frame.iloc[[i for i, p in enumerate(problems) if p]].reset_index(drop=True)
+        table = pd.DataFrame({"row": [display_row(path, i) for i, p in enumerate(problems) if p],
+                              "reasons": ["; ".join(f"{c}: {r}" for c, r in p) for p in problems if p]})
+        _write_new(result.quarantine, pd.concat([table, rows], axis=1).to_csv(index=False))
+    _append(catalog.feedback_store, records)
+    wrong = result.accepted[result.accepted["decision"] == "data_wrong"] if records else result.accepted
+    for partner, part in (wrong.groupby("partner") if len(wrong) else []):
+        target = catalog.partner_report(str(partner), stamp)
+        _write_new(target, part[["family_id", "week", "reason_code", "decided", "role"]].to_csv(index=False))
+        result.partner_reports[str(partner)] = target
+    return result
+
+
+def _append(store: Path, records: list[dict]) -> None:
+    """Append the records as JSON lines in one write; earlier lines are never rewritten."""
+    if not records:
+        return
+    at, by = now(), getpass.getuser()
+    store.parent.mkdir(parents=True, exist_ok=True)
+    text = "".join(json.dumps({"at": at, "ingested_by": by, **r}, sort_keys=True) + "\n" for r in records)
+    with store.open("a+b") as fh:
+        fh.seek(0, 2)
+        lead = b""
+        if fh.tell():
+            fh.seek(-1, 2)
+            lead = b"" if fh.read(1) == b"\n" else b"\n"
+        fh.write(lead + text.encode("utf-8"))
+
+
+def _write_new(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("x", encoding="utf-8") as fh:  # a new file each time: nothing published is written over
+        fh.write(text)
+
+
+def read_store(path: Path) -> pd.DataFrame:
+    """Every stored decision in store order (``scoring.feedback.COLUMNS``); DataError naming a damaged line."""
+    from placerisk.app.decisions import read as read_lines
+
+    records = read_lines(path)
+    return pd.DataFrame(records, columns=[*STORED, "ingested_by", "file"]) if records else pd.DataFrame(columns=[*STORED, "ingested_by", "file"])
+
+
+def store_hash(path: Path) -> str | None:
+    """The store's content hash (an input of every weekly run), None when there is no feedback yet."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16] if path.is_file() else None
