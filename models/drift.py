@@ -65,8 +65,9 @@ def binned_shares(values, edges: np.ndarray) -> np.ndarray:
 
 def category_shares(values, categories: list[str]) -> tuple[list[str], np.ndarray]:
     """``(categories, shares)``: the reference's categories in order, then any new one (sorted), missing as :data:`MISSING`."""
-    text = pd.Series(values, dtype=object).map(lambda x: MISSING if x is None or (isinstance(x, float) and np.isnan(x)) else str(x))
+    text = pd.Series(values).astype("string").fillna(MISSING)
     counts = text.value_counts()
+    counts.index = counts.index.astype(str)
     names = list(categories) + sorted(set(counts.index) - set(categories))
     return names, np.array([counts.get(c, 0) for c in names], dtype=np.float64) / max(len(text), 1)
 

@@ -72,16 +72,18 @@ def precision_by_team(weeks: pd.DataFrame) -> pd.DataFrame:
 
 
 def precision_by_group(weeks: pd.DataFrame, attributes: list[str], *, min_cell_count: int) -> pd.DataFrame:
-    """Over all weeks given: per team, attribute and group, the listed families' precision (withheld under the cell limit)."""
+    """Per week (and over ``all weeks``), team, attribute and group: the listed families' precision, withheld under the cell
+    limit (a group with fewer listed families, or fewer with or without the outcome, than ``min_cell_count``)."""
     listed = weeks[(weeks["status"] == LISTED) & weeks["label"].notna()]
     rows = []
-    for attribute in attributes:
-        for (team, group), part in listed.groupby(["team", listed[attribute].astype("string").fillna("Missing")], sort=True):
-            n, k, p = _precision(part["label"].to_numpy(dtype=np.int64))
-            small = n < min_cell_count or 0 < k < min_cell_count or 0 < n - k < min_cell_count
-            rows.append({"team": team, "attribute": attribute, "group": group, "listed": None if n < min_cell_count else n,
-                         "precision": None if small else p, "withheld": small})
-    return pd.DataFrame(rows, columns=["team", "attribute", "group", "listed", "precision", "withheld"]).astype({"listed": "Int64"})
+    for week, part in [*listed.groupby("week", sort=True), ("all weeks", listed)]:
+        for attribute in attributes:
+            for (team, group), mine in part.groupby(["team", part[attribute].astype("string").fillna("Missing")], sort=True):
+                n, k, p = _precision(mine["label"].to_numpy(dtype=np.int64))
+                small = n < min_cell_count or 0 < k < min_cell_count or 0 < n - k < min_cell_count
+                rows.append({"week": week, "team": team, "attribute": attribute, "group": group, "listed": None if n < min_cell_count else n,
+                             "precision": None if small else p, "withheld": small})
+    return pd.DataFrame(rows, columns=["week", "team", "attribute", "group", "listed", "precision", "withheld"]).astype({"listed": "Int64"})
 
 
 def calibration(weeks: pd.DataFrame, sample: np.ndarray, bins: int = 10) -> pd.DataFrame:

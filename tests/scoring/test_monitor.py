@@ -71,7 +71,9 @@ def test_the_window_reads_only_the_latest_weeks():
 
 
 def test_precision_by_group_is_withheld_under_the_cell_limit():
-    by_group = precision_by_group(weeks_fixture(), ["sex"], min_cell_count=4).set_index(["team", "group"])
+    table = precision_by_group(weeks_fixture(), ["sex"], min_cell_count=4)
+    assert (table.loc[table["week"] == "2025-01-06", "listed"].dropna() == 5).all()  # one week: 5 of each sex listed per team
+    by_group = table[table["week"] == "all weeks"].set_index(["team", "group"])
     # North, both weeks: F = odd i < 10 -> 10 listed, outcomes at 1, 3, 5 -> 3 per week -> 6 of 10
     assert by_group.at[("North", "F"), "listed"] == 10 and by_group.at[("North", "F"), "precision"] == pytest.approx(0.6)
     # South: one outcome per week (i = 0, an M): 2 of 10 for M -> 2 < 4 withheld

@@ -11,7 +11,7 @@ import subprocess
 import pandas as pd
 
 from placerisk.scoring.lists import HELD_COLUMNS
-from placerisk.scoring.outputs import csv_bytes, summary_page, team_page
+from placerisk.scoring.outputs import csv_bytes, monitor_page, summary_page, team_page
 from placerisk.scoring.summary import listed_shares
 
 from ..fairness.test_report_in_browser import FLAGS, _chromium
@@ -62,3 +62,26 @@ def test_the_vru_summary_shows_counts_and_withheld_shares(tmp_path):
     assert "police__any__count_12m: PSI 0.412" in dom.split('id="drift-warnings"')[1].split("</ul>")[0]
     assert dom.index('id="checks"') < dom.index('id="teams"')  # the status comes first
     assert _rows(dom, "shares-table") == shares.astype(str).values.tolist()
+
+
+def test_the_monitor_page_shows_the_status_first_the_teams_and_inline_charts(tmp_path):
+    from placerisk.scoring.charts import lines_over_weeks
+    from placerisk.scoring.monitor import HELPED_CAVEAT, Settings, precision_by_team, team_status
+
+    from .test_monitor import weeks_fixture
+
+    frame = weeks_fixture()
+    precision = precision_by_team(frame)
+    statuses = team_status(precision, Settings(min_precision=0.05, ratio_low=0.1, ratio_high=10), frame)
+    report = {"on": "2026-04-01", "status": "red", "reasons": [r for s in statuses for r in s.reasons], "data_end": "2026-03-31",
+              "model": {"name": "m", "version": "3"}, "weeks_monitored": ["2025-01-06", "2025-01-13"], "weeks_waiting": [],
+              "settings": vars(Settings()), "caveat": HELPED_CAVEAT, "teams": [vars(s) for s in statuses], "override_warnings": ["North: x"],
+              "feedback_decisions": 0, "rule": "the best rule"}
+    charts = {"precision": lines_over_weeks(precision, series={"precision": "model", "rule_precision": "rule"}, title="Precision",
+                                            ylabel="share"), "overrides": "", "calibration": ""}
+    dom = _dom(tmp_path, monitor_page(report, {"precision": precision}, charts))
+    assert dom.index('id="monitor-status"') < dom.index('id="teams-table"') < dom.index("<svg")
+    assert "Status: <strong>red</strong>" in dom and "South: precision at capacity 0.100" in dom
+    teams = _rows(dom, "teams-table")
+    assert [r[0] for r in teams] == ["North", "South"] and [r[1] for r in teams] == ["green", "red"]
+    assert "not a clean label" in dom and "http://" not in dom.split("<svg")[0] and "<script" not in dom

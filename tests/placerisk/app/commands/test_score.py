@@ -15,6 +15,7 @@ import pytest
 import yaml
 
 from placerisk.cli import main
+from placerisk.config import load_config
 
 from .test_train import SMALL
 
@@ -197,3 +198,36 @@ def test_changed_feature_definitions_or_a_date_past_the_data_are_refused(scored,
     err = capsys.readouterr().err
     assert "feature definitions" in err and "retraining is due" in err
     assert not (tmp / "out" / "lists").exists()
+
+
+def test_drift_warns_for_the_police_inputs_when_police_recording_doubles(scored, champion):
+    tmp, config = scored
+    assert main(["score", "--config", str(config), "--as-of", AS_OF]) == 0
+    reference = json.loads((tmp / "out" / "lists" / AS_OF / "manifest.json").read_text())["drift"]["reference"]["date"]
+    assert main(["score", "--config", str(config), "--as-of", reference]) == 0  # the reference's own date and data: nothing moved
+    drift = json.loads((tmp / "out" / "lists" / reference / "manifest.json").read_text())["drift"]
+    assert drift["status"] == "stable" and drift["warnings"] == [] and max(r["psi"] for r in drift["psi"]) < 1e-9
+
+    # the same population, but the police recorded twice as many events in the year before the date
+    doubled = tmp / "doubled"
+    shutil.copytree(champion[0] / "data", doubled)
+    police = pd.read_parquet(doubled / "police.parquet")
+    day = pd.Timestamp(reference)
+    year = police[(pd.to_datetime(police["recorded_date"]) < day) & (pd.to_datetime(police["recorded_date"]) >= day - pd.Timedelta(days=365))]
+    again = year.assign(event_date=(pd.to_datetime(year["event_date"]) - pd.Timedelta(days=1)).dt.date)
+    pd.concat([police, again], ignore_index=True).to_parquet(doubled / "police.parquet", index=False)
+    assert main(["validate", "--config", str(config), "--data", str(doubled)]) == 0
+    assert main(["score", "--config", str(config), "--data", str(doubled), "--as-of", reference, "--force"]) == 0
+    drift = json.loads((tmp / "out" / "lists" / reference / "manifest.json").read_text())["drift"]
+    police_groups = {g for g, spec in load_config(config).features.groups.items() if any(e.startswith("police.") for e in spec.events)}
+
+    def police_based(column: str) -> bool:
+        return column.startswith("police__") or any(column.startswith(f"group__{g}__") for g in police_groups)
+
+    significant = [r["column"] for r in drift["psi"] if r["band"] == "significant" and r["kind"] == "numeric" and r["column"] != "the score"]
+    assert significant and all(police_based(c) for c in significant), significant
+    assert any(c.startswith("police__") for c in significant)
+    assert all(w.split(":")[0] in significant or w.startswith("the score:") for w in drift["warnings"])
+    assert all(r["psi"] < 1e-9 for r in drift["psi"] if r["kind"] == "group")  # the same families
+    stable_elsewhere = [r for r in drift["psi"] if r["kind"] == "numeric" and not police_based(r["column"]) and r["column"] != "the score"]
+    assert stable_elsewhere and all(r["psi"] < 1e-9 for r in stable_elsewhere)
