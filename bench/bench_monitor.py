@@ -6,7 +6,8 @@ from `--first-week`, each followed by a synthetic feedback file on that week's l
 drawn with a seeded generator) ingested with `placerisk feedback`, so the lists honour it as they would in use.
 The weeks are a horizon and the late-record allowance before the data's end, so every one is monitored.
 Then `placerisk monitor` is timed `--repeat` times as a subprocess with its peak memory (median quoted).
-With `--reuse` the set-up of an earlier run in `--workdir` is kept and only the monitor is timed.
+With `--reuse` what an earlier run in `--workdir` finished is kept (the champion, the population, the weeks
+published and their feedback) and the rest is done.
 
     python bench/bench_monitor.py --families 1000000
 """
@@ -40,39 +41,48 @@ def _feedback(listed: pd.DataFrame, week: dt.date, rng: np.random.Generator) -> 
 
 
 def setup(args, exe: str, work: Path) -> Path:
-    small_data, small_validation, _, _ = fresh_population(args.train_families, work / "train")
+    """The champion, the population and the published weeks; with ``--reuse`` whatever an earlier run finished is kept."""
     store = work / "train"
     config = store / "placerisk.yaml"
-    config.write_text(f"config_version: 1\ndata:\n  dir: {small_data}\n  output_dir: {store}\nmlflow:\n  tracking_uri: sqlite:///{store / 'mlflow.db'}\n"
-                      f"  artifact_dir: {store / 'mlartifacts'}\n  decisions_log: {store / 'decisions.jsonl'}\n")
-    for step in (["train", "--data", str(small_data), "--validation", str(small_validation)],):
-        done = run([exe, step[0], "--config", str(config), *step[1:]])
+    scoring = work / "score" / "placerisk.yaml"
+    if not (args.reuse and (store / "decisions.jsonl").is_file()):
+        small_data, small_validation, _, _ = fresh_population(args.train_families, store)
+        config.write_text(f"config_version: 1\ndata:\n  dir: {small_data}\n  output_dir: {store}\nmlflow:\n  tracking_uri: sqlite:///{store / 'mlflow.db'}\n"
+                          f"  artifact_dir: {store / 'mlartifacts'}\n  decisions_log: {store / 'decisions.jsonl'}\n")
+        done = run([exe, "train", "--config", str(config), "--data", str(small_data), "--validation", str(small_validation)])
         if done["exit"] != 0:
             raise SystemExit(done["output"][-3000:])
-    red = run([exe, "findings", "--config", str(config), "--red-ids"])
-    approve = run([exe, "approve", "--config", str(config), "--version", "candidate", "--decision", "approve", "--reviewer", "Benchmark panel",
-                   "--note", "benchmark only", "--allow-dirty", "--accept", red["output"].strip().splitlines()[-1]])
-    if approve["exit"] != 0:
-        raise SystemExit(approve["output"][-3000:])
-    data, validation, _, _ = fresh_population(args.families, work / "score")
-    scoring = work / "score" / "placerisk.yaml"
-    scoring.write_text(config.read_text().replace(f"dir: {small_data}", f"dir: {data}").replace(f"output_dir: {store}", f"output_dir: {work / 'score'}"))
+        red = run([exe, "findings", "--config", str(config), "--red-ids"])
+        approve = run([exe, "approve", "--config", str(config), "--version", "candidate", "--decision", "approve", "--reviewer",
+                       "Benchmark panel", "--note", "benchmark only", "--allow-dirty", "--accept", red["output"].strip().splitlines()[-1]])
+        if approve["exit"] != 0:
+            raise SystemExit(approve["output"][-3000:])
+    if not (args.reuse and scoring.is_file()):
+        small_data = store / "data"
+        data, _, _, _ = fresh_population(args.families, work / "score")
+        scoring.write_text(config.read_text().replace(f"dir: {small_data}", f"dir: {data}").replace(f"output_dir: {store}", f"output_dir: {work / 'score'}"))
+    data, validation = work / "score" / "data", work / "score" / "validation"
     rng = np.random.default_rng(7)
     first = dt.date.fromisoformat(args.first_week)
     for i in range(args.weeks):
         week = first + dt.timedelta(weeks=i)
-        score = run([exe, "score", "--config", str(scoring), "--data", str(data), "--validation", str(validation), "--as-of", week.isoformat()])
-        if score["exit"] != 0:
-            raise SystemExit(score["output"][-3000:])
-        lists = work / "score" / "lists" / week.isoformat() / "teams"
-        listed = pd.concat([pd.read_csv(p, dtype=str) for p in sorted(lists.glob("*/list.csv"))])["Family (pseudonymous id)"]
+        lists = work / "score" / "lists" / week.isoformat()
+        seconds = None
+        if not (lists / "manifest.json").is_file():
+            score = run([exe, "score", "--config", str(scoring), "--data", str(data), "--validation", str(validation), "--as-of", week.isoformat()])
+            if score["exit"] != 0:
+                raise SystemExit(score["output"][-3000:])
+            seconds = score["seconds"]
+        listed = pd.concat([pd.read_csv(p, dtype=str) for p in sorted((lists / "teams").glob("*/list.csv"))])["Family (pseudonymous id)"]
         file = work / "feedback" / f"{week.isoformat()}.csv"
         file.parent.mkdir(parents=True, exist_ok=True)
-        _feedback(listed, week, rng).to_csv(file, index=False)
+        decisions = _feedback(listed, week, rng)  # drawn every week, so a resumed run draws the same decisions
+        if not file.is_file():
+            decisions.to_csv(file, index=False)
         fed = run([exe, "feedback", "--config", str(scoring), "--file", str(file)])
-        if fed["exit"] != 0:
+        if fed["exit"] != 0 and "already ingested" not in fed["output"]:
             raise SystemExit(fed["output"][-3000:])
-        print(f"week {i + 1}/{args.weeks} ({week}): scored in {score['seconds']:.1f} s", flush=True)
+        print(f"week {i + 1}/{args.weeks} ({week}): " + (f"scored in {seconds:.1f} s" if seconds else "published earlier"), flush=True)
     return scoring
 
 
@@ -83,15 +93,13 @@ def main() -> int:
     parser.add_argument("--weeks", type=int, default=52)
     parser.add_argument("--first-week", default="2023-12-04")
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--reuse", action="store_true", help="keep the published weeks of an earlier run; time the monitor only")
+    parser.add_argument("--reuse", action="store_true", help="keep what an earlier run in --workdir finished (champion, population, weeks)")
     parser.add_argument("--workdir", default="/tmp/placerisk-bench-monitor")
     parser.add_argument("--results", default="bench/results/monitor.json")
     args = parser.parse_args()
     exe = str(Path(sys.executable).with_name("placerisk"))
     work = Path(args.workdir)
-    scoring = work / "score" / "placerisk.yaml"
-    if not (args.reuse and scoring.is_file()):
-        scoring = setup(args, exe, work)
+    scoring = setup(args, exe, work)
     data, validation = work / "score" / "data", work / "score" / "validation"
     runs = []
     for i in range(args.repeat):

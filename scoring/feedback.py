@@ -3,10 +3,12 @@
 A decision is about one family on one week's list (``week`` = that list's as-of date). The store
 keeps every decision; a later one for the same family and week supersedes an earlier one (later
 ``decided`` date, then later arrival), and the earlier one stays in the store. On an as-of date
-only decisions made by then count (``decided <= as_of``), so a list re-published for a past date
-reads what was known on it.
+only decisions made by then count (``decided <= as_of``): a list re-published for a past date reads
+the decisions practitioners had made by that date, including any that reached the store after it
+was first published (each manifest records the store's hash, so the difference can be traced).
 
-The rules the next lists follow, from each family's most recent decision:
+The rules the next lists follow, from each family's most recent decision (the latest ``decided``
+date, whichever week's list it was about):
 
 ========================  ====================================================================
 ``engaged``               supported: shown apart with the engaged families, never re-listed
@@ -81,7 +83,7 @@ def flags(decisions: pd.DataFrame, family_id, band, as_of: dt.date, *, hold_week
     if decisions.empty:
         return Flags(engaged, engaged_why, held, held_why, back_why)
     d = decisions[pd.to_datetime(decisions["week"]).dt.date <= as_of]
-    latest = d.sort_values(["week", "decided"], kind="stable").drop_duplicates("family_id", keep="last").set_index("family_id")
+    latest = d.sort_values(["decided", "week"], kind="stable").drop_duplicates("family_id", keep="last").set_index("family_id")
     position = pd.Series(np.arange(n), index=ids)
     for family, r in latest.loc[latest.index.isin(ids)].iterrows():
         i = int(position[family])
@@ -111,33 +113,50 @@ def override_rates(listed: pd.DataFrame, decisions: pd.DataFrame, *, by: str, mi
 
     ``listed``: one row per family on a week's list (``week``, ``family_id``, ``by``); ``decisions``: :func:`effective`.
     Long format: ``week``, ``by``, ``listed``, ``decision``, ``count``, ``share``. Disclosure control as in the fairness
-    reports: a count from 1 to ``min_cell_count - 1`` is withheld with its share (None); when that leaves one withheld
-    cell in a row (recoverable from the listed total), the next smallest non-zero cell is withheld too; ``override`` is
-    withheld when it is small or exactly one of its parts is; published counts are rounded to ``round_to`` (shares come
-    from the unrounded counts).
+    reports: a count from 1 to ``min_cell_count - 1`` is withheld with its share (None); then, until nothing changes, a
+    decision withheld in exactly one week has its all-weeks cell withheld (else the weeks would give it back), and a row
+    left with one withheld cell (recoverable from its total) has its next smallest non-zero cell withheld too;
+    ``override`` is withheld when it is small or exactly one of its parts is. Counts are rounded to ``round_to`` and
+    shares to three decimals (shares come from the unrounded counts).
     """
     keys = ["week", "family_id"]
     merged = listed[keys + [by]].merge(decisions[keys + ["decision"]], on=keys, how="left")
     merged["decision"] = merged["decision"].fillna("none")
     merged["week"] = merged["week"].astype(str)
     cells = [*DECISIONS, "none"]
-    rows = []
+    counts = {}
     for week, part in [*merged.groupby("week", sort=True), (ALL_WEEKS, merged)]:
         for value, mine in part.groupby(by, sort=True):
-            n = len(mine)
-            counts = {d: int((mine["decision"] == d).sum()) for d in cells}
-            hidden = {d: 0 < c < min_cell_count for d, c in counts.items()}
-            if sum(hidden.values()) == 1:
-                shown = [d for d in cells if not hidden[d] and counts[d] > 0]
+            counts[(week, value)] = {d: int((mine["decision"] == d).sum()) for d in cells}
+    hidden = {k: {d: 0 < c < min_cell_count for d, c in row.items()} for k, row in counts.items()}
+    changed = True
+    while changed:
+        changed = False
+        for value in {v for _, v in counts}:
+            weeks = [k for k in counts if k[1] == value and k[0] != ALL_WEEKS]
+            for d in cells:
+                if sum(hidden[k][d] for k in weeks) == 1 and not hidden[(ALL_WEEKS, value)][d]:
+                    hidden[(ALL_WEEKS, value)][d] = changed = True
+        for k, row in counts.items():
+            if sum(hidden[k].values()) == 1:
+                shown = [d for d in cells if not hidden[k][d] and row[d] > 0]
                 if shown:
-                    hidden[min(shown, key=lambda d: (counts[d], cells.index(d)))] = True
-            counts["override"] = sum(counts[d] for d in OVERRIDES)
-            hidden["override"] = 0 < counts["override"] < min_cell_count or sum(hidden[d] for d in OVERRIDES) == 1
-            for d in [*DECISIONS, "override", "none"]:
-                rows.append({"week": week, by: value, "listed": _rounded(n, round_to), "decision": d,
-                             "count": None if hidden[d] else _rounded(counts[d], round_to),
-                             "share": None if hidden[d] else counts[d] / n})
-    return pd.DataFrame(rows, columns=["week", by, "listed", "decision", "count", "share"])
+                    hidden[k][min(shown, key=lambda d: (row[d], cells.index(d)))] = changed = True
+    rows = []
+    for (week, value), row in counts.items():
+        n = sum(row.values())
+        over = sum(row[d] for d in OVERRIDES)
+        hide_over = 0 < over < min_cell_count or sum(hidden[(week, value)][d] for d in OVERRIDES) == 1
+        for d in [*DECISIONS, "override", "none"]:
+            c, h = (over, hide_over) if d == "override" else (row[d], hidden[(week, value)][d])
+            rows.append({"week": week, by: value, "listed": _rounded(n, round_to), "decision": d,
+                         "count": None if h else _rounded(c, round_to), "share": None if h else round(c / n, 3)})
+    out = pd.DataFrame(rows, columns=["week", by, "listed", "decision", "count", "share"])
+    weekly = out[(out["week"] != ALL_WEEKS) & (out["decision"] == "override")]
+    for value, part in weekly.groupby(by):  # an override total withheld in exactly one week would follow from the rest
+        if part["count"].isna().sum() == 1:
+            out.loc[(out["week"] == ALL_WEEKS) & (out[by] == value) & (out["decision"] == "override"), ["count", "share"]] = None
+    return out
 
 
 def _rounded(count: int, round_to: int) -> int:

@@ -19,13 +19,14 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from placerisk.app import published
 from placerisk.app.catalog import Catalog
 from placerisk.app.decisions import now
 from placerisk.config import Config
-from placerisk.datatools.privacy.identifiers import scan_text
+from placerisk.datatools.privacy.cells import cell_text, identifier_cells
 from placerisk.datatools.tables import display_row, read_frame
 from placerisk.errors import DataError
 from placerisk.scoring.feedback import COLUMNS as STORED
@@ -43,8 +44,7 @@ COLUMNS = {
 }
 REQUIRED = ("family_id", "week", "decision", "reason_code", "role", "decided")
 _CODE = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
-_KIND_WORDS = {"nhs_number": "an NHS number", "postcode": "a postcode", "phone": "a phone number", "email": "an email address",
-               "date_of_birth": "a date of birth", "name": "a name", "address": "an address"}
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 class Refused(DataError):
@@ -60,36 +60,31 @@ class Ingested:
     quarantined: pd.DataFrame                    # row, column, reason, then the row as sent
     partner_reports: dict[str, Path] = field(default_factory=dict)
     quarantine: Path | None = None
-
-
-def identifier_cells(frame: pd.DataFrame, path: Path) -> list[str]:
-    """``row N, column 'c': holds an NHS number`` for every cell holding an identifier; the values are never repeated."""
-    found = []
-    for column in frame.columns:
-        for i, value in enumerate(frame[column].tolist()):
-            if isinstance(value, str) and value.strip():
-                kinds = scan_text(value).inside
-                if kinds:
-                    words = " and ".join(_KIND_WORDS.get(k, k) for k in sorted(kinds))
-                    found.append(f"row {display_row(path, i)}, column {column!r}: holds {words}")
-    return found
+    ignored: list[str] = field(default_factory=list)  # columns not in the contract: never stored
 
 
 def _date(text) -> dt.date | None:
+    """A YYYY-MM-DD date, else None (no other ISO spelling: 20260105 and 2026-W02-1 are refused)."""
+    text = str(text).strip()
+    if not _ISO_DATE.fullmatch(text):
+        return None
     try:
-        return dt.date.fromisoformat(str(text).strip())
+        return dt.date.fromisoformat(text)
     except ValueError:
         return None
 
 
 def check_rows(frame: pd.DataFrame, path: Path, config: Config, lists: dict[dt.date, pd.DataFrame], today: dt.date) -> list[list[tuple[str, str]]]:
-    """Per row, its problems as ``(column, reason)``; empty for a good row. ``lists``: each published week's listed families."""
+    """Per row, its problems as ``(column, reason)``; empty for a good row. ``lists``: each published week's listed families.
+
+    ``frame``: as :func:`read` returns it (every cell text, ``frame.attrs["several"]`` the cells that held a list)."""
     roles = {r.casefold(): r for r in config.feedback.roles}
-    partners = [*config.sources, config.population.families, config.population.persons]
+    partners = {p.casefold(): p for p in [*config.sources, config.population.families, config.population.persons]}
+    several = frame.attrs.get("several", set())
     problems = []
-    for _, row in frame.iterrows():
-        bad: list[tuple[str, str]] = []
-        value = {c: ("" if pd.isna(row.get(c)) else str(row.get(c)).strip()) for c in COLUMNS}
+    for i, row in enumerate(frame.to_dict("records")):
+        bad: list[tuple[str, str]] = [(c, "got several values in one cell; expected one value") for c in COLUMNS if (i, c) in several]
+        value = {c: (row.get(c) or "").strip() for c in COLUMNS}
         for c in REQUIRED:
             if not value[c]:
                 bad.append((c, f"empty; expected {COLUMNS[c]}"))
@@ -105,10 +100,12 @@ def check_rows(frame: pd.DataFrame, path: Path, config: Config, lists: dict[dt.d
             bad.append(("decision", f"got {value['decision'][:40]!r}; expected one of {', '.join(DECISIONS)}"))
         if value["reason_code"] and not _CODE.fullmatch(value["reason_code"].casefold()):
             bad.append(("reason_code", f"got {value['reason_code'][:40]!r}; expected {COLUMNS['reason_code']}"))
-        if value["decision"].casefold() == "data_wrong" and value["partner"] not in partners:
-            bad.append(("partner", f"got {value['partner'][:40]!r}; expected with data_wrong one of {', '.join(partners)}"))
+        if value["partner"].casefold() not in partners and (value["partner"] or value["decision"].casefold() == "data_wrong"):
+            shown = repr(value["partner"][:40]) if value["partner"] else "nothing"
+            bad.append(("partner", f"got {shown}; expected {'with data_wrong ' if not value['partner'] else ''}one of {', '.join(partners.values())}"))
         if value["role"] and value["role"].casefold() not in roles:
-            bad.append(("role", f"got {value['role'][:40]!r}; expected one of feedback.roles ({', '.join(config.feedback.roles)})"))
+            bad.append(("role", f"got a value that is not a configured role (not shown: it may be a name); expected one of feedback.roles "
+                                f"({', '.join(config.feedback.roles)})"))
         if value["decided"] and decided is None:
             bad.append(("decided", f"got {value['decided'][:40]!r}; expected a date (YYYY-MM-DD)"))
         elif decided is not None and (decided > today or (week is not None and decided < week)):
@@ -121,16 +118,45 @@ def check_rows(frame: pd.DataFrame, path: Path, config: Config, lists: dict[dt.d
 
 
 def read(path: Path) -> pd.DataFrame:
-    """The feedback file as text; DataError when it cannot be read or lacks a contract column."""
+    """The feedback file with every cell as text (or None); DataError when it cannot be read, repeats a column or lacks one.
+
+    ``attrs["several"]``: the ``(row, column)`` cells that held a list of values; ``attrs["ignored"]``: columns not in the contract."""
     frame = read_frame(path)
-    frame = frame.astype(object).where(frame.notna(), None)
+    repeated = sorted({str(c) for c in frame.columns[frame.columns.duplicated()]})
+    if repeated:
+        raise DataError(f"'{path}' has the column(s) {', '.join(repeated)} more than once: expected each column once")
+    several, texts = set(), {}
+    for column in frame.columns:
+        cells = []
+        for i, v in enumerate(frame[column].tolist()):
+            text, single = cell_text(v)
+            cells.append(text)
+            if not single:
+                several.add((i, str(column)))
+        texts[str(column)] = cells
+    frame = pd.DataFrame(texts, columns=[str(c) for c in frame.columns], dtype=object)
     missing = [c for c in REQUIRED if c not in frame.columns]
     if missing:
-        raise DataError(f"'{path}' is missing column(s) {', '.join(missing)}: expected {', '.join(COLUMNS)} (see docs/feedback.md)")
+        got = ", ".join(repr(c) for c in frame.columns[:12]) or "none"
+        raise DataError(f"'{path}' is missing column(s) {', '.join(missing)}: got {got}; expected {', '.join(COLUMNS)} (see docs/feedback.md)")
+    ignored = [c for c in frame.columns if c not in COLUMNS]
     for c in COLUMNS:
         if c not in frame.columns:
             frame[c] = None
+    frame.attrs["several"], frame.attrs["ignored"] = several, ignored
     return frame
+
+
+def _conflicts(frame: pd.DataFrame, problems: list[list[tuple[str, str]]], path: Path) -> None:
+    """Rows of one file giving different decisions for the same family, week and date: each is quarantined (send one)."""
+    keys = pd.DataFrame({"f": frame["family_id"].fillna("").str.strip(), "w": frame["week"].fillna("").str.strip(),
+                         "d": frame["decided"].fillna("").str.strip(), "x": frame["decision"].fillna("").str.strip().str.casefold()})
+    ok = np.array([not p for p in problems], dtype=bool)
+    for _, part in keys[ok].groupby(["f", "w", "d"]):
+        if part["x"].nunique() > 1:
+            for i in part.index:
+                problems[i].append(("decision", f"rows {', '.join(str(display_row(path, j)) for j in part.index)} give different decisions for this family "
+                                                "and week on the same date; expected one (send the one that stands)"))
 
 
 def ingest(config: Config, path: Path, *, today: dt.date | None = None) -> Ingested:
@@ -139,7 +165,7 @@ def ingest(config: Config, path: Path, *, today: dt.date | None = None) -> Inges
     data = path.read_bytes() if path.is_file() else b""
     batch = hashlib.sha256(data).hexdigest()[:16]
     frame = read(path)
-    found = identifier_cells(frame, path)
+    found = identifier_cells(frame, lambda i: display_row(path, i))
     if found:
         more = f"; and {len(found) - 10} more" if len(found) > 10 else ""
         raise Refused(f"'{path}' is refused and nothing was stored: {'; '.join(found[:10])}{more}. Feedback must carry no direct "
@@ -152,10 +178,12 @@ def ingest(config: Config, path: Path, *, today: dt.date | None = None) -> Inges
     weeks = published.weeks(catalog)
     lists = {w: published.listed(catalog, w).set_index("family_id") for w in weeks}
     problems = check_rows(frame, path, config, lists, today)
+    _conflicts(frame, problems, path)
     good = [i for i, p in enumerate(problems) if not p]
-    stamp = f"{dt.datetime.now(dt.UTC).strftime('%Y%m%dT%H%M%SZ')}-{batch}"
+    stamp = f"{dt.datetime.now(dt.UTC).strftime('%Y%m%dT%H%M%S.%fZ')}-{batch}"
     fingerprints = {w: published.manifest(catalog, w).get("data", {}).get("data_fingerprint") for w in weeks}
     roles = {r.casefold(): r for r in config.feedback.roles}
+    partners = {p.casefold(): p for p in [*config.sources, config.population.families, config.population.persons]}
     records = []
     for i in good:
         row = frame.iloc[i]
@@ -164,15 +192,17 @@ def ingest(config: Config, path: Path, *, today: dt.date | None = None) -> Inges
         decision = str(row["decision"]).strip().casefold()
         records.append({"family_id": str(row["family_id"]).strip(), "week": week.isoformat(), "team": str(on_list["team"]),
                         "band": int(on_list["band"]), "decision": decision, "reason_code": str(row["reason_code"]).strip().casefold(),
-                        "partner": str(row["partner"]).strip() if decision == "data_wrong" else None,
+                        "partner": partners.get(str(row["partner"] or "").strip().casefold()),
                         "role": roles[str(row["role"]).strip().casefold()], "decided": _date(row["decided"]).isoformat(),
                         "note": None if row["note"] is None or not str(row["note"]).strip() else str(row["note"]).strip(),
-                        "data_fingerprint": fingerprints[week], "batch": batch, "file": str(path), "row": display_row(path, i)})
+                        "data_fingerprint": fingerprints[week], "batch": batch, "file": str(path.resolve()), "row": display_row(path, i)})
     bad = [(display_row(path, i), c, r) for i, p in enumerate(problems) for c, r in p]
-    result = Ingested(path, batch, len(frame), pd.DataFrame(records), pd.DataFrame(bad, columns=["row", "column", "reason"]))
+    result = Ingested(path, batch, len(frame), pd.DataFrame(records), pd.DataFrame(bad, columns=["row", "column", "reason"]),
+                      ignored=list(frame.attrs["ignored"]))
     if bad:
         result.quarantine = catalog.feedback_quarantine(stamp)
         rows = frame.iloc[[i for i, p in enumerate(problems) if p]].reset_index(drop=True)
+        rows = rows.map(lambda v: f"<withheld: {len(v):,} characters>" if isinstance(v, str) and len(v) > config.feedback.max_note_chars else v)
         table = pd.DataFrame({"row": [display_row(path, i) for i, p in enumerate(problems) if p],
                               "reasons": ["; ".join(f"{c}: {r}" for c, r in p) for p in problems if p]})
         _write_new(result.quarantine, pd.concat([table, rows], axis=1).to_csv(index=False))

@@ -66,9 +66,13 @@ def separator_hint(columns) -> str:
     names = list(columns)
     if len(names) != 1:
         return ""
+    from placerisk.datatools.privacy.identifiers import scan_text
+
+    header = str(names[0])
+    shown = "(not shown: it holds an identifier)" if scan_text(header).inside else repr(header[:60])
     for sep, word in _SEPARATORS.items():
-        if sep in str(names[0]):
-            return f" (its header reads as one column, {str(names[0])[:60]!r}: it looks separated by {word}; expected commas)"
+        if sep in header:
+            return f" (its header reads as one column, {shown}: it looks separated by {word}; expected commas)"
     return ""
 
 

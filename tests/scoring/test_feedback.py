@@ -72,6 +72,13 @@ def test_a_bigger_band_rise_keeps_the_family_held():
     assert lists.status[2] == HELD and f.back_why[2] == ""
 
 
+def test_the_most_recent_decision_counts_whichever_week_it_was_about():
+    store = pd.DataFrame([record("g", W2, "declined", W2 + dt.timedelta(days=1)),
+                          record("g", W1, "engaged", W2 + dt.timedelta(days=5))], columns=COLUMNS)
+    f = flags(effective(store, W3), ["g"], [10], W3, hold_weeks=12, band_rise=3, data_fingerprint=FP_OLD)
+    assert f.engaged.tolist() == [True] and f.held.tolist() == [False]
+
+
 def test_supersede_keeps_one_decision_per_family_and_week_and_the_order_of_arrival_breaks_ties():
     decisions = effective(STORE)
     assert len(STORE) == 7 and len(decisions) == 6
@@ -115,7 +122,7 @@ def test_override_rates_by_team_equal_hand_counts_and_small_cells_are_withheld()
     rates = override_rates(listed, decisions, by="team", min_cell_count=10, round_to=1).set_index(["week", "decision"])
     w1 = W1.isoformat()
     assert rates.at[(w1, "engaged"), "count"] == 12 and rates.at[(w1, "engaged"), "share"] == pytest.approx(12 / 30)
-    assert rates.at[(w1, "not_appropriate"), "count"] == 10 and rates.at[(w1, "override"), "share"] == pytest.approx(10 / 30)
+    assert rates.at[(w1, "not_appropriate"), "count"] == 10 and rates.at[(w1, "override"), "share"] == 0.333  # three decimals
     assert pd.isna(rates.at[(w1, "declined"), "count"])           # 3 < 10: withheld ...
     assert pd.isna(rates.at[(w1, "none"), "count"])               # ... 5 < 10 too
     assert rates.at[(w1, "no_contact"), "count"] == 0             # nobody: nothing to disclose
@@ -123,10 +130,21 @@ def test_override_rates_by_team_equal_hand_counts_and_small_cells_are_withheld()
     assert rates.at[(w2, "engaged"), "count"] == 10 and rates.at[(w2, "none"), "share"] == pytest.approx(0.5)
     both = rates.loc[ALL_WEEKS]
     assert both.at["engaged", "count"] == 22 and both.at["engaged", "share"] == pytest.approx(22 / 50)
-    assert both.at["none", "count"] == 15
-    # declined (3) alone would follow from the total: the next smallest (not appropriate, 10) goes too, and the overrides
-    # with it (10 overrides would give not appropriate back)
-    assert pd.isna(both.at["declined", "count"]) and pd.isna(both.at["not_appropriate", "count"]) and pd.isna(both.at["override", "count"])
+    # week 1's 5 without a decision would follow from all weeks' 15 less week 2's 10: all weeks' figure is withheld
+    assert pd.isna(both.at["none", "count"]) and pd.isna(both.at["declined", "count"])
+    assert both.at["not_appropriate", "count"] == 10 and both.at["override", "count"] == 10  # two withheld: neither recoverable
+
+
+def test_a_cell_withheld_in_one_week_is_not_given_back_by_the_other_weeks():
+    listed, decisions = _override_fixture()
+    rates = override_rates(listed, decisions, by="team", min_cell_count=10, round_to=1)
+    for (week, team), row in rates.groupby(["week", "team"]):
+        hidden = row[row["count"].isna() & (row["decision"] != "override")]
+        assert len(hidden) != 1, (week, team)  # a single withheld cell would be the total less the others
+    weekly = rates[rates["week"] != ALL_WEEKS]
+    for decision, part in weekly.groupby("decision"):
+        if part["count"].isna().sum() == 1:
+            assert pd.isna(rates[(rates["week"] == ALL_WEEKS) & (rates["decision"] == decision)]["count"]).all(), decision
 
 
 def test_override_rates_by_group_equal_hand_counts():

@@ -30,6 +30,8 @@ def run(args: argparse.Namespace) -> int:
     if len(result.accepted):
         counts = result.accepted["decision"].value_counts()
         print("  " + ", ".join(f"{DECISIONS[d]}: {int(counts[d])}" for d in DECISIONS if d in counts))
+    if result.ignored:
+        print(f"  warning: column(s) {', '.join(result.ignored)} are not in the contract and were not stored (see docs/feedback.md)")
     for row in result.quarantined.head(20).itertuples():
         print(f"  quarantined: row {row.row}, column {row.column!r}: {row.reason}")
     if len(result.quarantined) > 20:
