@@ -32,6 +32,9 @@ demo: $(STAMP) ## Main job end to end on the embedded defaults (synthetic data),
 		--accept "$$($(BIN)/placerisk findings --version candidate --red-ids)" \
 		--note "Demonstration on synthetic data, not a real panel decision: the red findings are accepted only so that the demo has a champion."
 	$(BIN)/placerisk decisions
+	@echo "Four weeks of lists from late 2024, whose outcomes are known by the data's end, so the monitor has weeks to check:"
+	for week in 2024-11-04 2024-11-11 2024-11-18 2024-11-25; do $(BIN)/placerisk score --as-of $$week --force | tail -1; done
+	$(BIN)/placerisk monitor --on 2026-03-30 --force
 	$(BIN)/placerisk score --as-of 2026-03-30 --force
 	@echo "Open the MLflow UI with: $(BIN)/mlflow ui --backend-store-uri sqlite:///mlflow.db"
 
@@ -54,6 +57,7 @@ bench: $(STAMP) ## All benchmarks at full size (about 1 hour 10 minutes); result
 	$(BIN)/python bench/bench_fairness.py --results bench/results/fairness.json
 	$(BIN)/python bench/bench_validation_check.py --families 1000000 --results bench/results/validation-check.json
 	$(BIN)/python bench/bench_scoring.py --families 1000000 --results bench/results/scoring.json
+	$(BIN)/python bench/bench_monitor.py --families 1000000 --results bench/results/monitor.json
 	$(BIN)/python bench/recording_bias.py --families 20000 --seeds 1 2 3 4 5 6 --results bench/results/recording-bias.json
 
 bench-small: $(STAMP) ## The same benchmarks at 50,000 families, as a quick check

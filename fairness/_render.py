@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
+
 from placerisk.fairness._report_html import to_html
 from placerisk.fairness._report_json import to_json
 from placerisk.fairness._report_markdown import to_markdown
+from placerisk.fairness._wording import in_units
 
 
 def render_all(result, context=None, *, proxy=None, mitigation=None, oracle=None, published=True,
-               unavailable=None) -> dict[str, str]:
+               unavailable=None, unit: str = "families") -> dict[str, str]:
     """``{"report.html": ..., "report.md": ..., "report.json": ...}`` for one audit.
 
     Parameters
@@ -25,6 +28,9 @@ def render_all(result, context=None, *, proxy=None, mitigation=None, oracle=None
         (pass None for it): HTML and Markdown show "This section could not be computed:
         <reason>." in that section (escaped); the JSON carries
         ``"unavailable": {"proxy_check": reason, "mitigation": reason}``.
+    unit : str, default="families"
+        What a row is, as a plural noun ("people", "pupils"): the HTML and Markdown say it instead of "families";
+        the JSON keeps its keys and records the unit.
 
     Examples
     --------
@@ -35,5 +41,8 @@ def render_all(result, context=None, *, proxy=None, mitigation=None, oracle=None
     """
     kwargs = {"context": context, "proxy": proxy, "mitigation": mitigation, "oracle": oracle, "published": published,
               "unavailable": unavailable}
-    return {"report.html": to_html(result, **kwargs), "report.md": to_markdown(result, **kwargs),
-            "report.json": to_json(result, **kwargs)}
+    report = to_json(result, **kwargs)
+    if unit != "families":
+        report = json.dumps({"unit": unit, **json.loads(report)}, indent=2, ensure_ascii=False)
+    return {"report.html": in_units(to_html(result, **kwargs), unit), "report.md": in_units(to_markdown(result, **kwargs), unit),
+            "report.json": report}

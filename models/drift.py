@@ -9,9 +9,10 @@ travels in the model bundle. Every weekly run compares its cohort with it:
   share now, each floored at :data:`EPSILON` (an empty bin would otherwise make it infinite);
 - for the cohort's size and its make-up by each audit attribute, the same index over the groups.
 
-Bins: the reference's deciles (``numpy.quantile`` at 0.1 ... 0.9, repeated edges merged, so a
-count that is mostly zero has few bins); a value equal to an edge falls in the bin above it, and
-missing values have a bin of their own. Bands follow the credit-risk convention: below 0.10 stable,
+Bins: the reference's deciles (``numpy.quantile`` at 0.1 ... 0.9, repeated edges merged), with each
+edge a bin of its own between the intervals: a count that is mostly zero has its zeros in one bin
+(the edge 0) and the values above in others, so families moving from 0 to 1 move bins. Missing
+values have a bin of their own. Bands follow the credit-risk convention: below 0.10 stable,
 0.10 to 0.25 a moderate shift, 0.25 and above a significant shift that warrants a look.
 
 Written here rather than taken from a drift library: the index is a dozen lines, the maintained
@@ -54,12 +55,17 @@ def decile_edges(values) -> np.ndarray:
 
 
 def binned_shares(values, edges: np.ndarray) -> np.ndarray:
-    """Shares of ``values`` in the bins of ``edges`` (``len(edges) + 1`` bins, a value on an edge in the bin above), then missing."""
+    """Shares of ``values`` in the bins of ``edges``, then missing: ``2 * len(edges) + 1`` bins, each edge a bin of its own
+    between the open intervals (below the first edge, exactly the first edge, between the first two, ...), so a mass
+    point such as the zeros of a count is its own bin and a shift out of it is seen."""
     v = np.asarray(values, dtype=np.float64)
     if v.size == 0:
         raise ValueError("values: got none; expected at least one row to measure")
     missing = np.isnan(v)
-    counts = np.bincount(np.searchsorted(edges, v[~missing], side="right"), minlength=len(edges) + 1)
+    present = v[~missing]
+    index = np.searchsorted(edges, present, side="left")
+    on_edge = (index < len(edges)) & (edges[np.minimum(index, max(len(edges) - 1, 0))] == present) if len(edges) else np.zeros(present.size, bool)
+    counts = np.bincount(2 * index + on_edge, minlength=2 * len(edges) + 1)
     return np.append(counts, missing.sum()) / v.size
 
 

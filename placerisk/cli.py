@@ -64,6 +64,16 @@ def _whole_number(minimum: int):
 _positive = _whole_number(1)
 
 
+def _share(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"got {text!r}; expected a share between 0 and 1, e.g. 0.1") from None
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"got {value:g}; expected a share between 0 and 1 (exclusive), e.g. 0.1")
+    return value
+
+
 def _init(p: argparse.ArgumentParser) -> None:
     p.add_argument("--path", default="placerisk.yaml", help="where to write it (default: %(default)s)")
     p.add_argument("--force", action="store_true", help="replace an existing file")
@@ -104,9 +114,20 @@ def _train(p: argparse.ArgumentParser) -> None:
     p.add_argument("--label", metavar="COL", help="with --table: the outcome column (0, 1, or empty when not yet known)")
     p.add_argument("--time", metavar="COL", help="with --table: the as-of date column (enables temporal splits)")
     p.add_argument("--sensitive", metavar="COLS", help="with --table: comma-separated columns kept for the audit, never model inputs")
-    p.add_argument("--horizon-months", type=_positive, metavar="N", help="with --table: months the label looks ahead (default: outcome.horizon_months)")
+    p.add_argument("--horizon-months", type=_positive, metavar="N", help="with --table: months the label looks ahead (required with --time)")
     p.add_argument("--allowance-days", type=_whole_number(0), metavar="N", help="with --table: days after that window before a label is complete "
                    "(default: outcome.recording_allowance_days)")
+    p.add_argument("--period", choices=["auto", "month", "quarter", "year"], default="auto",
+                   help="with --time: bin the dates into snapshots by this period (default: auto, at most 60 snapshots; the plan is printed)")
+    p.add_argument("--holdout-from", type=_date, metavar="DATE", help="with --time: a temporal holdout, rows from DATE test (for a table too "
+                   "short for rolling origin; stated in the run and the model card)")
+    size = p.add_mutually_exclusive_group()
+    size.add_argument("--top-k", type=_positive, metavar="K", help="with --table: the list, the K highest scores of a test part")
+    size.add_argument("--top-share", type=_share, metavar="S", help="with --table: the list, this share of a test part (default 0.1)")
+    p.add_argument("--max-levels", type=_positive, default=20, metavar="N", help="with --table: most levels of a text (categorical) input "
+                   "(default: %(default)s)")
+    p.add_argument("--unit", default="families", metavar="WORD", help="with --table: what a row is, in the reports' words (e.g. people, "
+                   "pupils, households; default: %(default)s)")
     p.add_argument("--no-register", action="store_true", help="log the run but do not register a model version")
 
 
@@ -127,6 +148,8 @@ def _audit(p: argparse.ArgumentParser) -> None:
     p.add_argument("--id", metavar="COL", help="id column: ties in score are broken by it, ascending (default: file order)")
     p.add_argument("--out", required=True, metavar="DIR", help="folder for report.html, report.md and report.json")
     p.add_argument("--full", action="store_true", help="also write the unsuppressed tables (for the data scientist only) to DIR/full/")
+    p.add_argument("--unit", default="families", metavar="WORD", help="what a row is, in the reports' words (e.g. people, pupils, "
+                   "households; default: %(default)s)")
     p.add_argument("--seed", type=_whole_number(0), default=0, help="bootstrap seed (default: %(default)s)")
     p.add_argument("--overwrite", action="store_true", help="replace an earlier report in the folder")
 

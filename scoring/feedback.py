@@ -115,20 +115,29 @@ def override_rates(listed: pd.DataFrame, decisions: pd.DataFrame, *, by: str, mi
     Long format: ``week``, ``by``, ``listed``, ``decision``, ``count``, ``share``. Disclosure control as in the fairness
     reports: a count from 1 to ``min_cell_count - 1`` is withheld with its share (None); then, until nothing changes, a
     decision withheld in exactly one week has its all-weeks cell withheld (else the weeks would give it back), and a row
-    left with one withheld cell (recoverable from its total) has its next smallest non-zero cell withheld too;
-    ``override`` is withheld when it is small or exactly one of its parts is. Counts are rounded to ``round_to`` and
-    shares to three decimals (shares come from the unrounded counts).
+    left with one withheld cell (recoverable from its total), in the decisions or in the coarser split where the
+    overrides count as one, has its next smallest non-zero cell withheld too; ``override`` is withheld when it is small
+    or exactly one of its parts is; a row of fewer than ``min_cell_count`` listed families is withheld whole. Counts are
+    rounded to ``round_to`` and shares are the rounded counts' (three decimals), so a share cannot undo the rounding.
+    A missing group is the group "Missing", as in the audit.
     """
     keys = ["week", "family_id"]
     merged = listed[keys + [by]].merge(decisions[keys + ["decision"]], on=keys, how="left")
     merged["decision"] = merged["decision"].fillna("none")
     merged["week"] = merged["week"].astype(str)
+    merged[by] = merged[by].astype("string").fillna("Missing")
     cells = [*DECISIONS, "none"]
     counts = {}
     for week, part in [*merged.groupby("week", sort=True), (ALL_WEEKS, merged)]:
         for value, mine in part.groupby(by, sort=True):
             counts[(week, value)] = {d: int((mine["decision"] == d).sum()) for d in cells}
-    hidden = {k: {d: 0 < c < min_cell_count for d, c in row.items()} for k, row in counts.items()}
+    hidden = {k: {d: 0 < c < min_cell_count or sum(row.values()) < min_cell_count for d, c in row.items()} for k, row in counts.items()}
+    coarse = [d for d in cells if d not in OVERRIDES]  # the row's other partition: these and the overrides together
+
+    def over_hidden(k) -> bool:
+        over = sum(counts[k][d] for d in OVERRIDES)
+        return 0 < over < min_cell_count or sum(hidden[k][d] for d in OVERRIDES) == 1 or sum(counts[k].values()) < min_cell_count
+
     changed = True
     while changed:
         changed = False
@@ -138,19 +147,23 @@ def override_rates(listed: pd.DataFrame, decisions: pd.DataFrame, *, by: str, mi
                 if sum(hidden[k][d] for k in weeks) == 1 and not hidden[(ALL_WEEKS, value)][d]:
                     hidden[(ALL_WEEKS, value)][d] = changed = True
         for k, row in counts.items():
-            if sum(hidden[k].values()) == 1:
-                shown = [d for d in cells if not hidden[k][d] and row[d] > 0]
-                if shown:
-                    hidden[k][min(shown, key=lambda d: (row[d], cells.index(d)))] = changed = True
+            for partition in (cells, coarse + ["override"]):
+                flags = {d: over_hidden(k) if d == "override" else hidden[k][d] for d in partition}
+                if sum(flags.values()) == 1:
+                    shown = [d for d in cells if not hidden[k][d] and row[d] > 0 and (partition is cells or d in coarse)]
+                    shown = shown or [d for d in OVERRIDES if not hidden[k][d] and row[d] > 0]
+                    if shown:
+                        hidden[k][min(shown, key=lambda d: (row[d], cells.index(d)))] = changed = True
     rows = []
     for (week, value), row in counts.items():
         n = sum(row.values())
-        over = sum(row[d] for d in OVERRIDES)
-        hide_over = 0 < over < min_cell_count or sum(hidden[(week, value)][d] for d in OVERRIDES) == 1
+        small = n < min_cell_count
+        published = _rounded(n, round_to)
         for d in [*DECISIONS, "override", "none"]:
-            c, h = (over, hide_over) if d == "override" else (row[d], hidden[(week, value)][d])
-            rows.append({"week": week, by: value, "listed": _rounded(n, round_to), "decision": d,
-                         "count": None if h else _rounded(c, round_to), "share": None if h else round(c / n, 3)})
+            c, h = (sum(row[x] for x in OVERRIDES), over_hidden((week, value))) if d == "override" else (row[d], hidden[(week, value)][d])
+            count = None if h else _rounded(c, round_to)
+            rows.append({"week": week, by: value, "listed": None if small else published, "decision": d, "count": count,
+                         "share": None if h or small or not published else round(count / published, 3)})
     out = pd.DataFrame(rows, columns=["week", by, "listed", "decision", "count", "share"])
     weekly = out[(out["week"] != ALL_WEEKS) & (out["decision"] == "override")]
     for value, part in weekly.groupby(by):  # an override total withheld in exactly one week would follow from the rest

@@ -10,11 +10,13 @@ label.
   over the latest weeks, beside the best rule baseline's own lists on the same weeks and families.
 - **Calibration**: observed against expected outcomes (the sum of calibrated probabilities) among the
   listed families, and by tenth of the score over a sample of the cohort.
-- **Status** per team, over the latest ``window_weeks``: red when the lists' precision is below
-  ``min_precision`` or clearly below the rule's (the interval on the difference lies below 0, each
-  family counted once however many weeks it was listed); amber when it is below the rule's at all,
-  or observed / expected among the listed falls outside the calibration tolerance by more than the
-  Poisson spread of the expected count; green otherwise. The service's status is its worst team's.
+- **Status** per team, over the latest ``window_weeks``: red when the lists' precision is clearly
+  below ``min_precision`` (its Wilson interval lies below) or clearly below the rule's (Newcombe's
+  interval on the difference lies below 0), each family counted once however many weeks it was
+  listed; amber when either is so but not clearly, or observed / expected among the listed falls
+  outside the calibration tolerance by more than the (repetition-widened) Poisson spread; green
+  otherwise; "not enough outcomes yet" under :data:`MIN_FAMILIES` families. The service's status is
+  its worst judged team's.
 
 Outcomes of listed families are not clean labels: a family that was helped may have avoided the
 outcome because of the help, so the lists' measured precision understates what the model found, and
@@ -55,8 +57,16 @@ def _precision(hits: np.ndarray) -> tuple[int, int, float]:
     return n, k, (k / n if n else float("nan"))
 
 
+def _rule_listed(part: pd.DataFrame) -> np.ndarray | None:
+    """The rule's list on one week (None for a week whose bundle had no rule: never read as "every family")."""
+    if "baseline_listed" not in part or part["baseline_listed"].isna().all():
+        return None
+    return part["baseline_listed"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+
+
 def precision_by_team(weeks: pd.DataFrame) -> pd.DataFrame:
-    """Per week and team: listed families followed (with a known outcome), outcomes and precision, the model's lists and the rule's."""
+    """Per week and team: listed families followed (with a known outcome), outcomes and precision, the model's lists and the
+    rule's (missing for a week without a rule)."""
     rows = []
     known = weeks[weeks["label"].notna()]
     for (week, team), part in known.groupby(["week", "team"], sort=True):
@@ -64,26 +74,34 @@ def precision_by_team(weeks: pd.DataFrame) -> pd.DataFrame:
         n, k, p = _precision(y[(part["status"] == LISTED).to_numpy()])
         row = {"week": week, "team": team, "listed": n, "outcomes": k, "precision": p,
                "expected": float(part.loc[part["status"] == LISTED, "score"].sum())}
-        if "baseline_listed" in part:
-            bn, bk, bp = _precision(y[part["baseline_listed"].to_numpy(dtype=bool)])
-            row |= {"rule_listed": bn, "rule_outcomes": bk, "rule_precision": bp}
-        rows.append(row)
+        rule = _rule_listed(part)
+        bn, bk, bp = _precision(y[rule]) if rule is not None else (None, None, None)
+        rows.append(row | {"rule_listed": bn, "rule_outcomes": bk, "rule_precision": bp})
     return pd.DataFrame(rows)
 
 
-def precision_by_group(weeks: pd.DataFrame, attributes: list[str], *, min_cell_count: int) -> pd.DataFrame:
-    """Per week (and over ``all weeks``), team, attribute and group: the listed families' precision, withheld under the cell
-    limit (a group with fewer listed families, or fewer with or without the outcome, than ``min_cell_count``)."""
+def precision_by_group(weeks: pd.DataFrame, attributes: list[str], *, min_cell_count: int, round_to: int = 1) -> pd.DataFrame:
+    """Over all the weeks given, per team, attribute and group: the listed families' precision, with the fairness reports'
+    disclosure control. A group's figures are withheld when it has fewer than ``min_cell_count`` listed families, or with or
+    without the outcome; a team left with one withheld group in an attribute (recoverable from the team's totals) has its
+    next smallest withheld too. Counts are rounded to ``round_to`` and precision to three decimals. Only pooled figures are
+    given: weekly cells of a group are too small to publish, and any week shown would give a pooled cell back."""
     listed = weeks[(weeks["status"] == LISTED) & weeks["label"].notna()]
     rows = []
-    for week, part in [*listed.groupby("week", sort=True), ("all weeks", listed)]:
-        for attribute in attributes:
-            for (team, group), mine in part.groupby(["team", part[attribute].astype("string").fillna("Missing")], sort=True):
+    for attribute in attributes:
+        groups = listed[attribute].astype("string").fillna("Missing")
+        for team, part in listed.groupby("team", sort=True):
+            cells = []
+            for group, mine in part.groupby(groups.loc[part.index], sort=True):
                 n, k, p = _precision(mine["label"].to_numpy(dtype=np.int64))
-                small = n < min_cell_count or 0 < k < min_cell_count or 0 < n - k < min_cell_count
-                rows.append({"week": week, "team": team, "attribute": attribute, "group": group, "listed": None if n < min_cell_count else n,
-                             "precision": None if small else p, "withheld": small})
-    return pd.DataFrame(rows, columns=["week", "team", "attribute", "group", "listed", "precision", "withheld"]).astype({"listed": "Int64"})
+                cells.append([group, n, k, p, n < min_cell_count or 0 < k < min_cell_count or 0 < n - k < min_cell_count])
+            if sum(c[4] for c in cells) == 1 and len(cells) > 1:
+                min((c for c in cells if not c[4]), key=lambda c: c[1])[4] = True
+            for group, n, _k, p, small in cells:
+                rows.append({"team": team, "attribute": attribute, "group": group,
+                             "listed": None if small else int(np.floor(n / round_to + 0.5) * round_to),
+                             "precision": None if small else round(p, 3), "withheld": small})
+    return pd.DataFrame(rows, columns=["team", "attribute", "group", "listed", "precision", "withheld"]).astype({"listed": "Int64"})
 
 
 def calibration(weeks: pd.DataFrame, sample: np.ndarray, bins: int = 10) -> pd.DataFrame:
@@ -92,9 +110,26 @@ def calibration(weeks: pd.DataFrame, sample: np.ndarray, bins: int = 10) -> pd.D
     if s.empty:
         return pd.DataFrame(columns=["bin", "families", "mean_score", "observed_rate"])
     edges = np.unique(np.quantile(s["score"], np.linspace(0, 1, bins + 1)[1:-1]))
-    b = np.searchsorted(edges, s["score"].to_numpy(), side="right")
-    out = s.assign(bin=b + 1).groupby("bin").agg(families=("score", "size"), mean_score=("score", "mean"), observed_rate=("label", "mean"))
-    return out.reset_index()
+    b = np.searchsorted(edges, s["score"].to_numpy(), side="left")
+    out = s.assign(bin=b).groupby("bin").agg(families=("score", "size"), mean_score=("score", "mean"), observed_rate=("label", "mean"))
+    return out.reset_index(drop=True).rename_axis("bin").reset_index().assign(bin=lambda t: t["bin"] + 1)
+
+
+def wilson(k: float, n: float, z: float) -> tuple[float, float]:
+    """The Wilson score interval of a proportion ``k / n`` (``n`` may be an effective size)."""
+    if n <= 0:
+        return float("nan"), float("nan")
+    p = k / n
+    centre, half = (p + z * z / (2 * n)) / (1 + z * z / n), z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def newcombe(p1: float, n1: float, p2: float, n2: float, z: float) -> tuple[float, float]:
+    """Newcombe's hybrid score interval for ``p1 - p2`` (his method 10), from the two Wilson intervals."""
+    l1, u1 = wilson(p1 * n1, n1, z)
+    l2, u2 = wilson(p2 * n2, n2, z)
+    d = p1 - p2
+    return d - np.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2), d + np.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
 
 
 @dataclass
@@ -103,7 +138,8 @@ class TeamStatus:
     status: str
     weeks: int
     listed: int
-    precision: float
+    families: int                    # distinct families among the listings (the effective sample size)
+    precision: float | None
     rule_precision: float | None
     difference_low: float | None
     difference_high: float | None
@@ -111,39 +147,57 @@ class TeamStatus:
     reasons: list[str] = field(default_factory=list)
 
 
+NOT_ENOUGH = "not enough outcomes yet"
+MIN_FAMILIES = 10
+"""Fewer distinct listed families with a known outcome than this in the window: a team is not judged."""
+
+
+def _clean(value: float | None) -> float | None:
+    return None if value is None or not np.isfinite(value) else float(value)
+
+
 def team_status(by_team: pd.DataFrame, settings: Settings, weeks: pd.DataFrame | None = None) -> list[TeamStatus]:
     """Each team's status over its latest ``window_weeks`` monitored weeks (see the module docstring).
 
-    A family stays on a list for weeks, so the weeks' listings are not independent: the interval on the difference
-    counts each family once (the distinct families listed in the window, from ``weeks``; every listing without it),
-    and observed outcomes differ from expected only beyond the Poisson spread of the expected count.
+    A family stays on a list for weeks, so the weeks' listings are not independent: the intervals use the distinct
+    families listed in the window as the sample size (from ``weeks``; every listing without it), Wilson intervals for
+    a precision and Newcombe's for the difference with the rule, and the Poisson spread of the expected outcomes is
+    widened by the same repetition. A team with fewer than :data:`MIN_FAMILIES` such families is not judged.
     """
     z = NormalDist().inv_cdf(0.5 + settings.confidence / 2)
     out = []
     for team, part in by_team.groupby("team", sort=False):
         recent = part.sort_values("week").tail(settings.window_weeks)
         n, k = int(recent["listed"].sum()), int(recent["outcomes"].sum())
-        p = k / n if n else float("nan")
+        distinct, distinct_rule = n, None
+        if weeks is not None:
+            mine = weeks[(weeks["team"] == team) & weeks["week"].isin(recent["week"]) & weeks["label"].notna()]
+            distinct = int(mine.loc[mine["status"] == LISTED, "family_id"].nunique())
+            rule = _rule_listed(mine) if len(mine) else None
+            distinct_rule = int(mine.loc[rule, "family_id"].nunique()) if rule is not None else None
+        span = f"over {len(recent)} week{'s' if len(recent) != 1 else ''} ({distinct} distinct families)"
+        if distinct < MIN_FAMILIES:
+            out.append(TeamStatus(team, NOT_ENOUGH, len(recent), n, distinct, _clean(k / n if n else None), None, None, None, None,
+                                  [f"{team}: {distinct} listed families with a known outcome {span}; at least {MIN_FAMILIES} are needed to judge."]))
+            continue
+        p = k / n
         expected = float(recent["expected"].sum())
         ratio = k / expected if expected > 0 else None
         status, reasons = "green", []
+        ruled = recent.dropna(subset=["rule_listed"]) if "rule_listed" in recent else recent.iloc[:0]
         rule_p = low = high = None
-        distinct = distinct_rule = None
-        if weeks is not None:
-            mine = weeks[(weeks["team"] == team) & weeks["week"].isin(recent["week"]) & weeks["label"].notna()]
-            distinct = mine.loc[mine["status"] == LISTED, "family_id"].nunique()
-            if "baseline_listed" in mine:
-                distinct_rule = mine.loc[mine["baseline_listed"].astype(bool), "family_id"].nunique()
-        if "rule_listed" in recent and recent["rule_listed"].sum() > 0:
-            rn, rk = int(recent["rule_listed"].sum()), int(recent["rule_outcomes"].sum())
+        if len(ruled) and ruled["rule_listed"].sum() > 0:
+            rn, rk = int(ruled["rule_listed"].sum()), int(ruled["rule_outcomes"].sum())
             rule_p = rk / rn
-            se = np.sqrt(p * (1 - p) / max(distinct or n, 1) + rule_p * (1 - rule_p) / max(distinct_rule or rn, 1))
-            low, high = p - rule_p - z * se, p - rule_p + z * se
-        span = f"over {len(recent)} week{'s' if len(recent) != 1 else ''}"
-        if n and p < settings.min_precision:
-            status = "red"
-            reasons.append(f"{team}: precision at capacity {p:.3f} {span}, below the minimum of {settings.min_precision:.2f}.")
-        if rule_p is not None and high is not None and high < 0:
+            low, high = newcombe(p, distinct, rule_p, distinct_rule or rn, z)
+        upper = wilson(p * distinct, distinct, z)[1]
+        if p < settings.min_precision:
+            clearly = upper < settings.min_precision
+            status = "red" if clearly else "amber"
+            reasons.append(f"{team}: precision at capacity {p:.3f} {span}, below the minimum of {settings.min_precision:.2f}"
+                           + (f" (clearly: the {settings.confidence:.0%} interval reaches {upper:.3f})." if clearly
+                              else f" (not clearly: the interval reaches {upper:.3f})."))
+        if rule_p is not None and high < 0:
             status = "red"
             reasons.append(f"{team}: precision at capacity {p:.3f} against the rule's {rule_p:.3f} {span}: clearly worse than the rule "
                            f"({settings.confidence:.0%} interval on the difference {low:+.3f} to {high:+.3f}).")
@@ -151,11 +205,13 @@ def team_status(by_team: pd.DataFrame, settings: Settings, weeks: pd.DataFrame |
             status = _worse(status, "amber")
             reasons.append(f"{team}: precision at capacity {p:.3f} below the rule's {rule_p:.3f} {span} (not clearly: interval "
                            f"{low:+.3f} to {high:+.3f}).")
-        if ratio is not None and not settings.ratio_low <= ratio <= settings.ratio_high and abs(k - expected) > z * np.sqrt(expected):
+        spread = z * np.sqrt(expected * n / max(distinct, 1))  # a family listed in m weeks counts m times: widen by the repetition
+        if ratio is not None and not settings.ratio_low <= ratio <= settings.ratio_high and abs(k - expected) > spread:
             status = _worse(status, "amber")
             reasons.append(f"{team}: {k} outcomes among listed families against {expected:.1f} expected {span} (ratio {ratio:.2f}, "
                            f"outside {settings.ratio_low:g} to {settings.ratio_high:g}): the probabilities are off.")
-        out.append(TeamStatus(team, status, len(recent), n, p, rule_p, low, high, ratio, reasons))
+        out.append(TeamStatus(team, status, len(recent), n, distinct, _clean(p), _clean(rule_p), _clean(low), _clean(high), _clean(ratio),
+                              reasons))
     return out
 
 
@@ -164,18 +220,18 @@ def _worse(a: str, b: str) -> str:
 
 
 def overall(statuses: list[TeamStatus]) -> str:
-    """The worst team's status (green when there is nothing to judge yet is not claimed: "not enough outcomes yet")."""
-    if not statuses:
-        return "not enough outcomes yet"
-    return max((s.status for s in statuses), key=STATUSES.index)
+    """The worst judged team's status; "not enough outcomes yet" when no team could be judged (green is never claimed then)."""
+    judged = [s.status for s in statuses if s.status in STATUSES]
+    return max(judged, key=STATUSES.index) if judged else NOT_ENOUGH
 
 
 def override_warnings(by_team: pd.DataFrame, by_group: pd.DataFrame, overall_share: float, *, min_override_share: float,
-                      group_ratio: float) -> list[str]:
+                      group_ratio: float, min_listed: int = 10) -> list[str]:
     """Warnings from the override rates over all weeks: little or no feedback, near-zero overrides, large differences between groups.
 
     ``by_team``: ``override_rates(by="team")``; ``by_group``: ``override_rates`` per attribute, with ``attribute`` and ``group``
-    columns; ``overall_share``: overrides among all listed families. Withheld cells are not judged.
+    columns; ``overall_share``: overrides among all listed families. Withheld cells, and groups of fewer than ``min_listed``
+    listed families, are not judged.
     """
     from placerisk.scoring.feedback import ALL_WEEKS
 
@@ -190,7 +246,8 @@ def override_warnings(by_team: pd.DataFrame, by_group: pd.DataFrame, overall_sha
             warnings.append(f"{name}: practitioners overrode {over['share']:.1%} of listed families (below {min_override_share:.0%}): "
                             "near-zero overrides can mean the list is followed without question (automation bias).")
     if overall_share > 0 and len(by_group):
-        group = by_group[(by_group["week"] == ALL_WEEKS) & (by_group["decision"] == "override")].dropna(subset=["share"])
+        group = by_group[(by_group["week"] == ALL_WEEKS) & (by_group["decision"] == "override")].dropna(subset=["share", "listed"])
+        group = group[group["listed"] >= min_listed]
         for r in group.itertuples():
             ratio = r.share / overall_share
             if ratio >= group_ratio or ratio <= 1 / group_ratio:

@@ -132,7 +132,7 @@ def monitor_page(report: Mapping, tables: Mapping[str, pd.DataFrame], charts: Ma
         return [] if table is None else table.to_dict("records")
 
     return _environment().get_template("monitor.html").render(
-        report=dict(report), precision=records("precision"), by_group=[r for r in records("precision_by_group") if r["week"] == "all weeks"],
+        report=dict(report), precision=records("precision"), by_group=records("precision_by_group"),
         calibration=records("calibration"),
         overrides=[r for r in records("overrides_by_team") if r["week"] == "all weeks"],
         overrides_by_group=[r for r in records("overrides_by_group") if r["week"] == "all weeks"],

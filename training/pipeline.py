@@ -97,7 +97,7 @@ def _final_baseline(results: list[CandidateResult], name: str | None, X: pd.Data
     return result.spec.build(best_params(result.spec, result.searches), random_state=random_state).fit(X, y)
 
 
-def _drift_reference(fitted: FittedCandidate, X_cal: pd.DataFrame, data: TrainingData, cal: np.ndarray, date: str) -> DriftReference:
+def _drift_reference(fitted: FittedCandidate, X_cal: pd.DataFrame, data: TrainingData, cal: np.ndarray, date: str | None) -> DriftReference:
     """The calibration snapshot's score (calibrated probability), inputs and groups (audit attributes and team), pinned."""
     numeric = pd.concat([pd.DataFrame({SCORE: fitted.calibrator.predict_proba(X_cal)[:, 1]}), X_cal], axis=1)
     groups = pd.DataFrame(index=range(len(cal)))
@@ -200,7 +200,7 @@ def train_and_evaluate(
     chosen_result = next(r for r in results if r.spec.name == chosen)
     spec = chosen_result.spec
     params = best_params(spec, chosen_result.searches)
-    progress(f"final fit: {chosen} on {len(final.train_dates)} snapshots, calibrated on {final.calibration_date}")
+    progress(f"final fit: {chosen} on {final.part('train')}, calibrated on {final.part('calibration')}")
     train, cal = data.rows(final.train_dates), data.rows([final.calibration_date])
     held = validation_families(data.family_id[train], validation_share, random_state)
     fitted: FittedCandidate = fit_candidate(spec, data.X.iloc[train], data.y[train], data.X.iloc[cal], data.y[cal], validation=held,
@@ -214,7 +214,7 @@ def train_and_evaluate(
         feature_names=tuple(str(c) for c in data.X.columns),
         ventile_edges=ventile_edges(rank_cal),
         baseline=_final_baseline(results, best_baseline, data.X.iloc[train], data.y[train], random_state=random_state),
-        drift_reference=_drift_reference(fitted, X_cal, data, cal, final.calibration_date.isoformat()),
+        drift_reference=_drift_reference(fitted, X_cal, data, cal, None if final.labels else final.calibration_date.isoformat()),
         descriptions=dict(descriptions or {}),
         feature_definitions=feature_definitions,
         metadata={
@@ -224,8 +224,9 @@ def train_and_evaluate(
             "trees": fitted.trees,
             "validation_share": validation_share,
             "calibration": calibration,
-            "train_dates": [d.isoformat() for d in final.train_dates],
-            "calibration_date": final.calibration_date.isoformat(),
+            "train_dates": [] if final.labels else [d.isoformat() for d in final.train_dates],
+            "calibration_date": final.part("calibration") if final.labels else final.calibration_date.isoformat(),
+            "training_data": final.part("train"),
             "primary_metric": primary_metric,
             "mean_metrics": chosen_result.mean(),
             "best_baseline": best_baseline,

@@ -26,8 +26,23 @@ class Split:
     train_dates: tuple[dt.date, ...]
     calibration_date: dt.date
     test_date: dt.date | None
+    labels: tuple[tuple[str, str], ...] = ()
+    """Parts that are not one snapshot each, in words: ``("train", "60% of the ids, by a hash")``; a part's words replace
+    its dates wherever the split is shown (the id holdout's parts are keyed by placeholder dates, never shown)."""
+
+    def part(self, name: str) -> str:
+        """``train``, ``calibration`` or ``test`` in words: its label, else its snapshot dates."""
+        words = dict(self.labels)
+        if name in words:
+            return words[name]
+        if name == "train":
+            return f"snapshots {self.train_dates[0]} to {self.train_dates[-1]} ({len(self.train_dates)})"
+        date = self.calibration_date if name == "calibration" else self.test_date
+        return "none" if date is None else f"snapshot {date}"
 
     def to_dict(self) -> dict:
+        if self.labels:
+            return {"name": self.name, **{f"{part}": self.part(part) for part in ("train", "calibration", "test")}}
         return {
             "name": self.name,
             "train_dates": [d.isoformat() for d in self.train_dates],
@@ -91,7 +106,9 @@ def describe(splits: Sequence[Split]) -> str:
     """The split plan as a few printable lines."""
     lines = []
     for s in splits:
-        train = f"{s.train_dates[0]}..{s.train_dates[-1]} ({len(s.train_dates)} snapshots)"
-        test = f"test {s.test_date}" if s.test_date else "deployed fit (no test)"
-        lines.append(f"  {s.name:8} train {train}; calibrate {s.calibration_date}; {test}")
+        words = dict(s.labels)
+        train = words.get("train") or f"{s.train_dates[0]}..{s.train_dates[-1]} ({len(s.train_dates)} snapshots)"
+        calibrate = words.get("calibration") or str(s.calibration_date)
+        test = f"test {words.get('test') or s.test_date}" if s.test_date else "deployed fit (no test)"
+        lines.append(f"  {s.name:8} train {train}; calibrate {calibrate}; {test}")
     return "\n".join(lines)

@@ -36,10 +36,12 @@ def calibration_sample(family_id: pd.Series, size: int = CALIBRATION_SAMPLE) -> 
     return h <= np.partition(h, size - 1)[size - 1]
 
 
-def split_weeks(weeks: list[dt.date], outcome: OutcomeSpec, data_end: dt.date) -> tuple[list[dt.date], list[dt.date]]:
-    """``(monitored, waiting)``: weeks whose outcomes are complete by ``data_end``, and the others."""
-    done = [w for w in weeks if outcome.label_complete(w, data_end)]
-    return done, [w for w in weeks if w not in done]
+def split_weeks(catalog: Catalog, weeks: list[dt.date], outcome: OutcomeSpec, data_end: dt.date) -> tuple[list[dt.date], list[dt.date]]:
+    """``(monitored, waiting)``: weeks whose outcomes are complete by ``data_end`` (and that kept their scored cohort: a week
+    published before the monitor existed cannot be monitored), and the others."""
+    kept = [w for w in weeks if (Catalog.monitoring(catalog.lists(w)) / published.MONITORING_FILE).is_file()]
+    done = [w for w in kept if outcome.label_complete(w, data_end)]
+    return done, [w for w in kept if w not in done]
 
 
 def load(catalog: Catalog, weeks: list[dt.date], *, monitored_only: bool) -> pd.DataFrame:
@@ -55,7 +57,8 @@ def load(catalog: Catalog, weeks: list[dt.date], *, monitored_only: bool) -> pd.
 
 
 def outcomes(con, outcome: OutcomeSpec, data_end: dt.date, wanted: pd.DataFrame) -> np.ndarray:
-    """The outcome (1.0, 0.0, or NaN when the family can no longer be followed) of each ``(week, family_id)`` row, in order."""
+    """The outcome (1.0, 0.0, or NaN when the family can no longer be followed: it objected since, or the extracts now hold
+    no member of it on that week) of each ``(week, family_id)`` row, in order; as the training label, which has no row then."""
     frame = pa.table({"i": np.arange(len(wanted)), "as_of_date": pd.to_datetime(wanted["week"]).dt.date.to_numpy(),
                       "family_id": wanted["family_id"].astype(str).to_numpy()})
     con.register("monitor_wanted", frame)
@@ -65,9 +68,10 @@ SELECT w.as_of_date, p.pkey, p.fkey FROM monitor_wanted w JOIN people p ON p.fam
 WHERE p.member_from <= w.as_of_date AND (p.member_to IS NULL OR p.member_to > w.as_of_date)
   AND p.birth_year * 12 + p.birth_month <= year(w.as_of_date) * 12 + month(w.as_of_date)""")
     got = con.execute(f"""
-SELECT w.i, CASE WHEN k.fkey IS NULL THEN NULL ELSE coalesce(y.outcome, 0) END AS label
+SELECT w.i, CASE WHEN m.fkey IS NULL THEN NULL ELSE coalesce(y.outcome, 0) END AS label
 FROM monitor_wanted w
 LEFT JOIN (SELECT DISTINCT family_id, fkey FROM people) k ON k.family_id = w.family_id
+LEFT JOIN (SELECT DISTINCT as_of_date, fkey FROM members) m ON m.fkey = k.fkey AND m.as_of_date = w.as_of_date
 LEFT JOIN ({labels_sql(outcome, data_end, DUCKDB)}) y ON y.fkey = k.fkey AND y.as_of_date = w.as_of_date
 ORDER BY w.i""").fetchnumpy()
     con.unregister("monitor_wanted")

@@ -64,7 +64,7 @@ def write(config: Config, args: argparse.Namespace) -> int:
 def measure(config: Config, catalog: Catalog, weeks, data_dir, validation, on: dt.date, say) -> tuple[dict, dict[str, pd.DataFrame]]:
     """The report and its tables (pure apart from reading the published weeks, the extracts and the feedback store)."""
     with open_build(config, data_dir, catalog.validation(data_dir, validation), say) as build:
-        monitored, waiting = monitor.split_weeks(weeks, build.outcome, build.data_end)
+        monitored, waiting = monitor.split_weeks(catalog, weeks, build.outcome, build.data_end)
         frame = monitor.load(catalog, monitored, monitored_only=True)
         say(f"{len(monitored)} published week(s) have their outcomes by {build.data_end} (the horizon and the late-record allowance "
             f"have passed); {len(waiting)} wait for theirs; following {len(frame):,} listed or sampled families")
@@ -75,7 +75,7 @@ def measure(config: Config, catalog: Catalog, weeks, data_dir, validation, on: d
                                  config.monitoring.calibration.ratio_high, config.monitoring.confidence, config.fairness.min_cell_count)
     precision = measures.precision_by_team(frame)
     statuses = measures.team_status(precision, settings, frame) if len(precision) else []
-    by_group = measures.precision_by_group(frame, attributes, min_cell_count=config.fairness.min_cell_count)
+    by_group = measures.precision_by_group(frame, attributes, min_cell_count=config.fairness.min_cell_count, round_to=config.fairness.round_to)
     cal = measures.calibration(frame, frame["sample"].to_numpy(dtype=bool) if len(frame) else np.zeros(0, bool))
     listed = monitor.load(catalog, weeks, monitored_only=False)
     decisions = monitor.decisions_now(catalog)
@@ -108,7 +108,7 @@ def _overrides(config: Config, listed: pd.DataFrame, decisions: pd.DataFrame, at
     merged = listed[keys].merge(decisions[keys + ["decision"]], on=keys, how="left") if len(listed) else pd.DataFrame(columns=[*keys, "decision"])
     share = float(merged["decision"].isin(OVERRIDES).mean()) if len(merged) else 0.0
     warnings = measures.override_warnings(by_team, by_group, share, min_override_share=config.feedback.min_override_share,
-                                          group_ratio=config.feedback.group_ratio) if len(by_team) else []
+                                          group_ratio=config.feedback.group_ratio, min_listed=cell) if len(by_team) else []
     return {"by_team": by_team, "by_group": by_group, "warnings": warnings}
 
 

@@ -67,7 +67,7 @@ def publish(config: Config, args: argparse.Namespace) -> int:
               "supported": supported_table(cohort, lists, why=why_supported),
               "left": left_table(previous, cohort, lists, objected, held_why=fb.held_why), "held": held_table(cohort, lists, fb.held_why)}
     counts = counts_by_team(tables["listed"], tables["supported"], tables["left"], lists)
-    after = {"feedback": feedback, "drift": drift, "monitor": weekly.monitor_status(catalog)}
+    after = {"feedback": feedback, "drift": drift, "monitor": weekly.monitor_status(catalog, args.as_of)}
     manifest = _manifest(config, champ, args, provenance, counts, last_week, after)
     for warning in drift.get("warnings", [])[:5]:
         say(f"warning: drift: {warning}")

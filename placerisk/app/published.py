@@ -17,7 +17,7 @@ def weeks(catalog: Catalog) -> list[dt.date]:
     root = catalog.lists_root
     if not root.is_dir():
         return []
-    return sorted(d for d in (_as_date(p.name) for p in root.iterdir() if p.is_dir() and (p / "manifest.json").is_file()) if d)
+    return sorted(d for d in (as_date(p.name) for p in root.iterdir() if p.is_dir() and (p / "manifest.json").is_file()) if d)
 
 
 def manifest(catalog: Catalog, week: dt.date) -> dict:
@@ -32,7 +32,8 @@ def listed(catalog: Catalog, week: dt.date) -> pd.DataFrame:
                          "band": pd.to_numeric(frame["Band (1-20)"]).astype("int64"), "place": pd.to_numeric(frame["Place"]).astype("int64")})
 
 
-def _as_date(name: str) -> dt.date | None:
+def as_date(name: str) -> dt.date | None:
+    """A folder name that is a date (YYYY-MM-DD), else None."""
     try:
         return dt.date.fromisoformat(name)
     except ValueError:

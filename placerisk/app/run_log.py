@@ -24,7 +24,7 @@ from placerisk.app.panel import tradeoffs
 from placerisk.app.specs import fairness_policy
 from placerisk.app.training_rows import Assembled
 from placerisk.config import Config
-from placerisk.fairness import AuditResult, atrs_record, mitigation_tradeoffs, model_card, proxy_check, render_all
+from placerisk.fairness import AuditResult, atrs_record, in_units, mitigation_tradeoffs, model_card, proxy_check, render_all
 from placerisk.models.pyfunc import RiskModelPyfunc, signature
 from placerisk.training import TrainingResult, plots
 from placerisk.training.audit import by_family_id
@@ -105,19 +105,19 @@ def _log_candidate(run: TrainingRun, c) -> None:
     candidate_audits = run.audits.get(c.spec.name, [])
     oracle = run.panel.get("oracle") if c.spec.name == result.chosen else None
     for i, (split, audit) in enumerate(zip(result.splits, candidate_audits, strict=False)):
-        context = {"model": c.spec.name, "data": f"test snapshot {split.test_date}"}
+        context = {"model": c.spec.name, "data": f"test: {split.part('test')}"}
         extra = {} if oracle is None else {"oracle": oracle[i]}
         if c.spec.name == result.chosen and i == len(candidate_audits) - 1:
             extra.update(_proxy_and_mitigation(run, c.predictions[i]))
-        for fname, text in render_all(audit, context, **extra).items():
+        for fname, text in render_all(audit, context, unit=_unit(run), **extra).items():
             mlflow.log_text(text, f"fairness/{split.name.replace(' ', '')}/{fname}")
     if c.spec.name == result.chosen:
         for option, audits in run.panel.get("options", {}).items():
             if option == promotion.UNMITIGATED:
                 continue
             for split, audit in zip(result.splits, audits, strict=True):
-                context = {"model": c.spec.name, "data": f"test snapshot {split.test_date}", "mitigation": option}
-                for fname, text in render_all(audit, context).items():
+                context = {"model": c.spec.name, "data": f"test: {split.part('test')}", "mitigation": option}
+                for fname, text in render_all(audit, context, unit=_unit(run)).items():
                     mlflow.log_text(text, f"fairness/options/{option.replace(':', '-')}/{split.name.replace(' ', '')}/{fname}")
     if c.spec.name in run.lights:
         mlflow.set_tag("fairness_light", run.lights[c.spec.name])
@@ -131,7 +131,7 @@ def _log_chosen(run: TrainingRun) -> None:
     _log_figure(plots.importance_plot(imp, f"feature importance: {result.chosen}"), "plots/feature_importance.png")
     chosen_audits = run.audits.get(result.chosen, [])
     if chosen_audits:
-        mlflow.log_text(model_card(_card_metadata(run), chosen_audits[-1]), "model_card.md")
+        mlflow.log_text(in_units(model_card(_card_metadata(run), chosen_audits[-1]), _unit(run)), "model_card.md")
         mlflow.log_dict(atrs_record(_card_metadata(run), chosen_audits[-1]), "atrs_record.json")
 
 
@@ -196,6 +196,11 @@ def _proxy_and_mitigation(run: TrainingRun, preds) -> dict:
     return {**out, **({"unavailable": unavailable} if unavailable else {})}
 
 
+def _unit(run: TrainingRun) -> str:
+    """What a row is, in the reports' words (``train --table ... --unit``; families otherwise)."""
+    return run.assembled.provenance.get("unit", "families")
+
+
 def _card_metadata(run: TrainingRun) -> dict:
     config, result = run.config, run.result
     m = result.model.metadata
@@ -206,8 +211,10 @@ def _card_metadata(run: TrainingRun) -> dict:
         "out_of_scope": "Any punitive or eligibility decision; families who objected; anyone outside the cohort.",
         "model": f"{result.chosen} ({m['kind']}), calibrated ({m['calibration']}) on {m['calibration_date']}",
         "outcome": config.outcome.description,
-        "training_data": f"snapshots {m['train_dates'][0]} to {m['train_dates'][-1]} ({len(run.assembled.data.y):,} labelled family-snapshots)",
-        "evaluation_data": f"rolling-origin test snapshots: {', '.join(str(s.test_date) for s in result.splits)}",
+        "training_data": f"{m.get('training_data') or m['train_dates'][0] + ' to ' + m['train_dates'][-1]} "
+                         f"({len(run.assembled.data.y):,} labelled rows)",
+        "evaluation_data": run.assembled.provenance.get("validation")
+                           or f"rolling-origin test snapshots: {', '.join(str(s.test_date) for s in result.splits)}",
         "baseline": result.margin.sentence,
         "human_oversight": "Weekly lists are reviewed by team leads; the ethics panel approves each model (placerisk approve).",
     }

@@ -188,13 +188,16 @@ def drift(risk: RiskModel, cohort: pd.DataFrame, X: pd.DataFrame, groups: pd.Dat
             "makeup": ref.makeup(categorical).round(6).to_dict("records")}
 
 
-def monitor_status(catalog: Catalog) -> dict:
-    """The latest monitor run's status for the manifest and the VRU summary ("not yet run" before the first)."""
-    root = catalog.monitor_root
-    runs = sorted(p for p in root.iterdir() if (p / "report.json").is_file()) if root.is_dir() else []
-    if not runs:
-        return {"status": "not yet run", "why": "no monitor report yet (placerisk monitor): outcomes are known a horizon after a list"}
+def monitor_status(catalog: Catalog, as_of: dt.date) -> dict:
+    """The status of the latest monitor report dated on or before ``as_of`` (kept earlier reports, ``<date>.replaced-...``,
+    are never read), for the manifest and the VRU summary; "not yet run" before the first."""
     import json
 
-    report = json.loads((runs[-1] / "report.json").read_text(encoding="utf-8"))
-    return {"status": report["status"], "on": report["on"], "reasons": report.get("reasons", []), "report": str(runs[-1] / "report.html")}
+    root = catalog.monitor_root
+    dated = [(d, p) for p in (root.iterdir() if root.is_dir() else []) if (d := published.as_date(p.name)) and (p / "report.json").is_file()]
+    runs = sorted(pair for pair in dated if pair[0] <= as_of)
+    if not runs:
+        return {"status": "not yet run", "why": f"no monitor report dated on or before {as_of} (placerisk monitor): outcomes are known "
+                                                "a horizon after a list"}
+    report = json.loads((runs[-1][1] / "report.json").read_text(encoding="utf-8"))
+    return {"status": report["status"], "on": report["on"], "reasons": report.get("reasons", []), "report": str(runs[-1][1] / "report.html")}

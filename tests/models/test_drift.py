@@ -27,11 +27,12 @@ def test_deciles_of_0_to_99_and_a_shifted_population():
     ref = np.arange(100, dtype=float)
     edges = decile_edges(ref)
     assert edges == pytest.approx([9.9, 19.8, 29.7, 39.6, 49.5, 59.4, 69.3, 79.2, 89.1])
-    assert binned_shares(ref, edges) == pytest.approx([0.1] * 10 + [0.0])
+    # no value of 0..99 equals an edge (9.9, 19.8, ...): the edge bins are empty, each interval holds a tenth
+    assert binned_shares(ref, edges) == pytest.approx([0.1, 0] * 9 + [0.1, 0.0])
     now = np.r_[np.zeros(50), np.full(50, 99.0)]  # half in the first tenth, half in the last
     shares = binned_shares(now, edges)
-    assert shares == pytest.approx([0.5] + [0.0] * 8 + [0.5, 0.0])
-    # two bins at 0.5 against 0.1, eight empty bins against 0.1, the missing bin empty in both
+    assert shares == pytest.approx([0.5] + [0.0] * 17 + [0.5, 0.0])
+    # two bins at 0.5 against 0.1, eight empty bins against 0.1, the edge bins and the missing bin empty in both
     by_hand = 2 * 0.4 * math.log(5) + 8 * (EPSILON - 0.1) * math.log(EPSILON / 0.1)
     assert psi(binned_shares(ref, edges), shares) == pytest.approx(by_hand)
 
@@ -41,9 +42,19 @@ def test_ties_and_missing_values_get_their_own_bins():
     edges = decile_edges(ref)
     assert edges == pytest.approx([0.0, 0.2, 10.1])  # deciles 0.1..0.7 are all 0 (one edge), 0.8 and 0.9 fall between values
     shares = binned_shares(ref, edges)
-    assert shares[0] == 0.0 and shares[1] == pytest.approx(0.8)  # a value on an edge falls in the bin above
+    assert shares.tolist() == pytest.approx([0.0, 0.8, 0.0, 0.0, 0.1, 0.0, 0.1, 0.0])  # below 0, exactly 0, (0, 0.2), 0.2, ..., missing
     now = binned_shares(np.r_[ref[:-10], np.full(10, np.nan)], edges)
     assert now[-1] == pytest.approx(0.1)
+
+
+def test_families_moving_out_of_a_mass_point_are_seen():
+    ref = np.r_[np.zeros(850), np.arange(1, 151) % 10 + 1.0]  # a count that is 85% zero
+    now = ref.copy()
+    now[:350] = 1.0  # 35% of families move from 0 to 1
+    edges = decile_edges(ref)
+    e, a = binned_shares(ref, edges), binned_shares(now, edges)
+    assert e[1] == pytest.approx(0.85) and a[1] == pytest.approx(0.50)  # exactly 0: its own bin
+    assert band(psi(e, a)) == "significant"
 
 
 def test_reference_compares_scores_inputs_and_groups():

@@ -155,3 +155,33 @@ def test_override_rates_by_group_equal_hand_counts():
     assert rates.at[(w1, "F", "engaged"), "count"] == 6 and rates.at[(w1, "F", "not_appropriate"), "count"] == 5
     assert rates.at[(w1, "F", "engaged"), "listed"] == 15
     assert pd.isna(rates.at[(w1, "F", "declined"), "count"]) and pd.isna(rates.at[(w1, "F", "none"), "count"])
+
+
+def _one_week(decisions_by_count: dict[str, int], team="North"):
+    rows, stored, i = [], [], 0
+    for decision, n in decisions_by_count.items():
+        for _ in range(n):
+            rows.append({"week": W1.isoformat(), "family_id": f"x{i}", "team": team})
+            if decision != "none":
+                stored.append(record(f"x{i}", W1, decision, W1))
+            i += 1
+    return pd.DataFrame(rows), effective(pd.DataFrame(stored, columns=COLUMNS))
+
+
+def test_the_overrides_together_cannot_give_back_a_withheld_decision():
+    listed, decisions = _one_week({"engaged": 30, "not_appropriate": 8, "already_known": 9, "no_contact": 5, "none": 20})
+    rates = override_rates(listed, decisions, by="team", min_cell_count=10, round_to=1)
+    row = rates[rates["week"] == W1.isoformat()].set_index("decision")
+    # no contact (5) is withheld; the overrides (17) are shown: 72 - 30 - 17 - 20 would give it back, so "none" goes too
+    assert row.at["override", "count"] == 17 and pd.isna(row.at["no_contact", "count"]) and pd.isna(row.at["none", "count"])
+    shown = row["count"].dropna()
+    assert row["listed"].iloc[0] - shown.drop("override").sum() - shown.get("override", 0) != 5
+
+
+def test_a_group_smaller_than_the_cell_limit_is_withheld_whole_and_shares_follow_the_rounded_counts():
+    listed, decisions = _one_week({"engaged": 3})
+    rates = override_rates(listed, decisions, by="team", min_cell_count=10, round_to=5)
+    assert rates["count"].isna().all() and rates["listed"].isna().all() and rates["share"].isna().all()
+    listed, decisions = _one_week({"engaged": 12, "none": 35})
+    row = override_rates(listed, decisions, by="team", min_cell_count=10, round_to=5).set_index(["week", "decision"]).loc[W1.isoformat()]
+    assert row.at["engaged", "count"] == 10 and row.at["engaged", "listed"] == 45 and row.at["engaged", "share"] == round(10 / 45, 3)

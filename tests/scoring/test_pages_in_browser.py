@@ -83,5 +83,5 @@ def test_the_monitor_page_shows_the_status_first_the_teams_and_inline_charts(tmp
     assert dom.index('id="monitor-status"') < dom.index('id="teams-table"') < dom.index("<svg")
     assert "Status: <strong>red</strong>" in dom and "South: precision at capacity 0.100" in dom
     teams = _rows(dom, "teams-table")
-    assert [r[0] for r in teams] == ["North", "South"] and [r[1] for r in teams] == ["green", "red"]
+    assert [r[0] for r in teams] == ["North", "South"] and [r[1] for r in teams] == [s.status for s in statuses] == ["green", "amber"]
     assert "not a clean label" in dom and "http://" not in dom.split("<svg")[0] and "<script" not in dom

@@ -75,11 +75,11 @@ def _operating_point(args: argparse.Namespace, weeks: int | None = None) -> str:
 def _write_reports(folder: Path, result, args: argparse.Namespace, path: Path, rows: int, truth=None, weeks: int | None = None) -> None:
     """The published reports (small cells suppressed) and, with --full, the unsuppressed ones in full/."""
     context = {"data": f"{path.name}: {rows:,} scored rows", "operating_point": _operating_point(args, weeks), "model": args.score}
-    for name, text in render_all(result, context, oracle=truth).items():
+    for name, text in render_all(result, context, oracle=truth, unit=args.unit).items():
         (folder / name).write_text(text, encoding="utf-8")
     if args.full:
         (folder / "full").mkdir()
-        for name, text in render_all(result, context, oracle=truth, published=False).items():
+        for name, text in render_all(result, context, oracle=truth, published=False, unit=args.unit).items():
             (folder / "full" / name).write_text(text, encoding="utf-8")
 
 

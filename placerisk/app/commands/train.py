@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 from pathlib import Path
 
 import pandas as pd
@@ -29,6 +30,7 @@ def run(args: argparse.Namespace) -> int:
     say = Progress()
     specs.fairness_policy(config)  # a policy the audit would refuse fails now, not after the training
     outcome = specs.outcome(config)
+    _check_table_flags(args)
     if args.table:
         outcome = _table_outcome(args, outcome)
         assembled = _from_table(args, outcome, say)
@@ -41,16 +43,34 @@ def run(args: argparse.Namespace) -> int:
     if assembled.unlabelled:
         say(f"{assembled.unlabelled:,} rows have no label yet (outcome window not complete) and are not used")
     try:
-        return train(config, assembled, temporal=temporal, say=say, register=not args.no_register, outcome=outcome)
+        return train(config, assembled, temporal=temporal, say=say, register=not args.no_register, outcome=outcome,
+                     own=args if args.table else None)
     except ValueError as err:  # the domain's own checks: too few snapshots, a part with one class, a reference group not in the data
         if raised_on_purpose(err):
             raise UserError(str(err)) from err
         raise
 
 
+TABLE_ONLY = ("id", "label", "time", "sensitive", "horizon_months", "allowance_days", "holdout_from", "top_k", "top_share")
+
+
+def _check_table_flags(args: argparse.Namespace) -> None:
+    """Flags that only mean something with --table (or with --time) are refused without it, by name."""
+    given = [f"--{n.replace('_', '-')}" for n in TABLE_ONLY if getattr(args, n, None) is not None]
+    if not args.table and (given or args.period != "auto" or args.unit != "families" or args.max_levels != 20):
+        extra = [f for f, v in (("--period", args.period != "auto"), ("--unit", args.unit != "families"), ("--max-levels", args.max_levels != 20)) if v]
+        raise UserError(f"{', '.join(given + extra)}: only with --table FILE (training on your own table); the extracts' run takes "
+                        "these from the config")
+    if args.table and not args.time and (args.holdout_from or args.period != "auto"):
+        raise UserError("--holdout-from and --period need --time COL: without a time column the split is by id")
+
+
 def _table_outcome(args: argparse.Namespace, outcome: OutcomeSpec) -> OutcomeSpec:
     if not args.id or not args.label:
         raise UserError("--table needs --id COL and --label COL (and optionally --time COL, --sensitive COLS)")
+    if args.time and args.horizon_months is None:
+        raise UserError("--time needs --horizon-months N: how many months ahead the label looks (it decides which snapshots may "
+                        "train a model tested on a later one; there is no default)")
     return OutcomeSpec(events=outcome.events,
                        horizon_months=outcome.horizon_months if args.horizon_months is None else args.horizon_months,
                        recording_allowance_days=outcome.recording_allowance_days if args.allowance_days is None else args.allowance_days)
@@ -59,26 +79,51 @@ def _table_outcome(args: argparse.Namespace, outcome: OutcomeSpec) -> OutcomeSpe
 def _from_table(args: argparse.Namespace, outcome: OutcomeSpec, say) -> Assembled:
     sensitive = [c.strip() for c in (args.sensitive or "").split(",") if c.strip()]
     assembled = from_table(Path(args.table), id_col=args.id, label=args.label, time=args.time, sensitive=sensitive, say=say,
-                           known_after_days=31 * outcome.horizon_months + outcome.recording_allowance_days)
+                           known_after_days=31 * outcome.horizon_months + outcome.recording_allowance_days,
+                           period=args.period if args.time else None, max_levels=args.max_levels)
     if not args.time:
         say("warning: no --time column: a 60/20/20 split by id, not a temporal validation; results may be optimistic")
-    return assembled
+    return dataclasses.replace(assembled, provenance={**assembled.provenance, "unit": args.unit})
 
 
-def train(config: Config, assembled: Assembled, *, temporal: bool, say, register: bool, outcome: OutcomeSpec) -> int:
+def _operating_point(config: Config, data, splits, own: argparse.Namespace | None, say) -> tuple[int, int, str]:
+    """``(k, list_k, lists)``: the teams' capacity (k a week, list_k over training.list_weeks) for the extracts; for a table,
+    one list of ``--top-k`` rows or ``--top-share`` of a test part (default a tenth), never more than the smallest test part."""
+    smallest = min(len(data.rows([s.test_date])) for s in splits)
+    if own is None:
+        k = config.total_weekly_capacity
+        return k, k * config.training.list_weeks, ""
+    share = own.top_share if own.top_share is not None else None if own.top_k else 0.1
+    wanted = own.top_k if own.top_k else max(1, round(share * smallest))
+    list_k = min(wanted, smallest)
+    what = f"--top-k {own.top_k}" if own.top_k else f"{share:g} of the smallest test part" + (" (the default)" if own.top_share is None else "")
+    say(f"operating point: the top {list_k:,} rows of each test part ({what}; the smallest test part has {smallest:,} rows)")
+    if wanted > smallest:
+        say(f"warning: {what} asks for {wanted:,} rows, more than the smallest test part ({smallest:,}): the list is cut to the test part")
+    if list_k > smallest / 2:
+        say(f"warning: the list holds more than half of a test part ({list_k:,} of {smallest:,}): precision at the list then tends to "
+            "the base rate for every candidate; ask for a smaller list (--top-k or --top-share)")
+    return list_k, list_k, what
+
+
+def train(config: Config, assembled: Assembled, *, temporal: bool, say, register: bool, outcome: OutcomeSpec,
+          own: argparse.Namespace | None = None) -> int:
     """Split, compare, audit, record; prints the summary and the command that promotes the chosen model."""
-    assembled, splits, final = train_plan.splits(config, assembled, temporal, outcome)
+    holdout = None if own is None else own.holdout_from
+    assembled, splits, final = train_plan.splits(config, assembled, temporal, outcome, holdout_from=holdout)
     data, t = assembled.data, config.training
     plan = describe([*splits, final])
     say("split plan:\n" + plan)
-    k = config.total_weekly_capacity
-    list_k = k * t.list_weeks
+    if assembled.provenance.get("validation"):
+        say(f"validation: {assembled.provenance['validation']}")
+    k, list_k, point = _operating_point(config, data, splits, own, say)
     allocation = specs.allocation(config) if data.team is not None else None
     candidates = train_plan.candidates(config, list(data.X.columns))
     lists = "each team's own top families" if allocation else "the global top k"
-    say(f"candidates: {', '.join(s.name for s in candidates)}; k = {k} (total weekly capacity); lists: {lists}")
+    say(f"candidates: {', '.join(s.name for s in candidates)}; " + (f"k = {k} (total weekly capacity); lists: {lists}" if not point
+                                                                    else f"the list: the top {list_k:,} rows ({point})"))
     smallest = min(len(data.rows([s.test_date])) for s in splits)
-    if list_k >= smallest:
+    if not point and list_k >= smallest:
         say(f"warning: the list ({list_k:,} = {k} x {t.list_weeks} weeks) is not smaller than a test snapshot ({smallest:,} rows): "
             "precision at the list is then the base rate for every candidate; lower training.list_weeks or use more families")
     result = train_and_evaluate(
@@ -97,7 +142,7 @@ def train(config: Config, assembled: Assembled, *, temporal: bool, say, register
         options=options or {promotion.UNMITIGATED: []}, allocation=None if allocation is None else allocation.to_dict(),
         audit_policy=promotion.audit_policy(settings.policy, config.fairness.sensitive_features, config.fairness.intersections))
     table = result.table()
-    _print_summary(result, table, lights)
+    _print_summary(result, table, lights, point)
     extras = {"options": options, "oracle": panel.oracle_tables(chosen.predictions, data, settings), "settings": settings}
     run = TrainingRun(config, assembled, result, table, audits, lights, plan, list_k, record, say, extras)
     run_id, version = log_training_run(run, register=register)
@@ -121,7 +166,7 @@ def _audit(config: Config, assembled: Assembled, result: TrainingResult, setting
     return audit_candidates(result, assembled.data, settings)
 
 
-def _print_summary(result: TrainingResult, table: pd.DataFrame, lights: dict[str, str]) -> None:
+def _print_summary(result: TrainingResult, table: pd.DataFrame, lights: dict[str, str], point: str = "") -> None:
     means = table[table["split"] == "mean"].set_index("candidate")
     cols = [c for c in SUMMARY_METRICS if c in means.columns]
     shown = means[cols].round(3)
@@ -130,8 +175,11 @@ def _print_summary(result: TrainingResult, table: pd.DataFrame, lights: dict[str
         shown["fairness"] = [lights.get(n, "") for n in shown.index]
     k, list_k = int(means["k"].iloc[0]), int(means["list_k"].iloc[0])
     with pd.option_context("display.width", 200, "display.max_columns", 20):
-        print(f"\nmean over {len(result.splits)} split(s) (k = {k}, one week's lists; list = {list_k}, {list_k // k} weeks' lists; "
-              "each team's own lists unless *_global, the global top list, shown for comparison only):")
+        if point:
+            print(f"\nmean over {len(result.splits)} split(s) (the list = the top {list_k:,} rows of a test part: {point}):")
+        else:
+            print(f"\nmean over {len(result.splits)} split(s) (k = {k}, one week's lists; list = {list_k}, {list_k // k} weeks' lists; "
+                  "each team's own lists unless *_global, the global top list, shown for comparison only):")
         print(shown.to_string())
     verdict = "beats" if result.beats_baselines else "does NOT beat"
     print(f"\nchosen: {result.chosen}; it {verdict} the best baseline ({result.best_baseline}) on {result.primary_metric}")

@@ -44,8 +44,8 @@ def test_precision_at_capacity_equals_a_direct_count_and_a_worse_team_turns_red(
     tmp, config = scored
     _publish(config)
     capsys.readouterr()
-    assert main(["monitor", "--config", str(config), "--on", "2026-04-01"]) == 0
-    folder = tmp / "out" / "monitor" / "2026-04-01"
+    assert main(["monitor", "--config", str(config), "--on", "2025-12-29"]) == 0
+    folder = tmp / "out" / "monitor" / "2025-12-29"
     report = json.loads((folder / "report.json").read_text())
     assert report["weeks_monitored"] == WEEKS and "not a clean label" in report["caveat"]
     precision = pd.read_csv(folder / "precision.csv", dtype={"week": str})
@@ -73,8 +73,8 @@ def test_precision_at_capacity_equals_a_direct_count_and_a_worse_team_turns_red(
         frame.to_parquet(path, index=False)
     log = champion[0] / "model-decisions.jsonl"
     lines = len(log.read_text().splitlines())
-    assert main(["monitor", "--config", str(config), "--on", "2026-04-02"]) == 0
-    report = json.loads((tmp / "out" / "monitor" / "2026-04-02" / "report.json").read_text())
+    assert main(["monitor", "--config", str(config), "--on", "2025-12-30"]) == 0
+    report = json.loads((tmp / "out" / "monitor" / "2025-12-30" / "report.json").read_text())
     after = {t["team"]: t["status"] for t in report["teams"]}
     assert before[worse] != "red" and after[worse] == "red" and report["status"] == "red"
     assert {t: s for t, s in after.items() if t != worse} == {t: s for t, s in before.items() if t != worse}
@@ -88,7 +88,7 @@ def test_precision_at_capacity_equals_a_direct_count_and_a_worse_team_turns_red(
     # the next weekly run carries the status into its manifest and the VRU summary
     assert main(["weekly", "--config", str(config), "--as-of", "2026-01-05"]) == 0
     manifest = json.loads((tmp / "out" / "lists" / "2026-01-05" / "manifest.json").read_text())
-    assert manifest["monitor"]["status"] == "red" and manifest["monitor"]["on"] == "2026-04-02"
+    assert manifest["monitor"]["status"] == "red" and manifest["monitor"]["on"] == "2025-12-30"
     assert "Outcome monitor: <strong>red</strong>" in (tmp / "out" / "lists" / "2026-01-05" / "summary.html").read_text()
     assert manifest["drift"]["psi"] and {"stable", "moderate", "significant"} >= {r["band"] for r in manifest["drift"]["psi"]}
     assert (tmp / "out" / "monitor" / "2026-01-05" / "report.json").is_file()
