@@ -69,6 +69,21 @@ def binned_shares(values, edges: np.ndarray) -> np.ndarray:
     return np.append(counts, missing.sum()) / v.size
 
 
+def interval_shares(values, edges: np.ndarray) -> np.ndarray:
+    """The first binning (``len(edges) + 1`` intervals, a value on an edge in the one above, then missing), kept so that a
+    reference pinned with it before edges had bins of their own is still compared bin for bin."""
+    v = np.asarray(values, dtype=np.float64)
+    missing = np.isnan(v)
+    counts = np.bincount(np.searchsorted(edges, v[~missing], side="right"), minlength=len(edges) + 1)
+    return np.append(counts, missing.sum()) / max(v.size, 1)
+
+
+def _shares_like(values, ref: dict) -> np.ndarray:
+    """``values`` binned as the reference ``ref`` was (its shares' length tells which binning pinned it)."""
+    edges = np.asarray(ref["edges"], dtype=np.float64)
+    return interval_shares(values, edges) if len(ref["shares"]) == len(edges) + 2 else binned_shares(values, edges)
+
+
 def category_shares(values, categories: list[str]) -> tuple[list[str], np.ndarray]:
     """``(categories, shares)``: the reference's categories in order, then any new one (sorted), missing as :data:`MISSING`."""
     text = pd.Series(values).astype("string").fillna(MISSING)
@@ -107,7 +122,7 @@ class DriftReference:
         rows = []
         for name, ref in self.numeric.items():
             if name in numeric.columns:
-                value = psi(ref["shares"], binned_shares(numeric[name], np.asarray(ref["edges"], dtype=np.float64)))
+                value = psi(ref["shares"], _shares_like(numeric[name], ref))
                 rows.append(("numeric", name, value))
         for name, ref in self.categorical.items():
             if categorical is not None and name in categorical.columns:

@@ -171,7 +171,7 @@ def train_and_evaluate(
         for part, rows in (("training", train[~held]), ("validation", train[held]), ("calibration", cal), ("test", test)):
             if len(np.unique(data.y[rows])) != 2:
                 raise ValueError(f"{split.name}: the {part} rows hold only one class; expected both outcomes (add snapshots or families)")
-        progress(f"split {i}/{len(splits)}: train {len(train):,} rows, calibrate {len(cal):,}, test {len(test):,} ({split.test_date}); "
+        progress(f"split {i}/{len(splits)}: train {len(train):,} rows, calibrate {len(cal):,}, test {len(test):,} ({split.part('test')}); "
                  f"grid and early stopping on {int(held.sum()):,} training rows of held-out families")
         X_train, y_train = data.X.iloc[train], data.y[train]
         X_cal, y_cal = data.X.iloc[cal], data.y[cal]

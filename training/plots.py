@@ -39,7 +39,7 @@ def precision_at_k_curve(result: TrainingResult, data: TrainingData, split: int,
     ax.set_xscale("log")
     ax.set_xlabel("families on the list (k)")
     ax.set_ylabel("precision at k")
-    ax.set_title(f"{result.splits[split].name}: test {result.splits[split].test_date}")
+    ax.set_title(f"{result.splits[split].name}: test {result.splits[split].part('test')}")
     ax.legend(fontsize=8)
     fig.tight_layout()
     return fig

@@ -70,6 +70,7 @@ def from_table(path: Path, *, id_col: str, label: str, time: str | None, sensiti
     data = TrainingData.from_frames(pd.DataFrame(numeric), meta, sensitive=sensitive or None)
     dates = data.dates
     provenance = {"source": "table", "table": path.name, "table_fingerprint": str(file_fingerprint(path)["sha256"])[:16], "features": len(numeric),
+                  "label": label,
                   **({"period": period} if time and period else {})}
     say(f"table: {len(frame):,} rows, {len(numeric)} model input column(s), {int(labelled.sum()):,} labelled"
         + (f", {len(dates)} snapshot(s)" if time else ""))
@@ -109,6 +110,9 @@ def _model_inputs(path: Path, frame: pd.DataFrame, wanted: list[str], say: Calla
             raise DataError(f"'{path}': column {c!r} holds {frame[c].dtype} values; expected numbers or text (drop it, or list it in --sensitive)")
         values = pd.to_numeric(frame[c], errors="coerce")
         text = values.isna() & frame[c].notna() & (frame[c].astype(str).str.strip() != "")
+        if text.any() and pd.to_datetime(frame[c][text], format="%Y-%m-%d", errors="coerce").notna().all():
+            raise DataError(f"'{path}': column {c!r} holds dates (e.g. row {display_row(path, int(np.flatnonzero(text)[0]))}); a date is "
+                            "not a model input: give it as --time, or drop it")
         if text.any():
             levels = sorted(frame[c].astype("string").str.strip().fillna("(missing)").unique())
             if len(levels) > max_levels:

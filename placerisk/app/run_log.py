@@ -78,7 +78,8 @@ def _log_parent(run: TrainingRun) -> None:
     mlflow.log_text(gate_text, "gate.json")
     mlflow.log_text(tracking.resolved_config_yaml(config), "config/resolved_config.yaml")
     mlflow.log_dict({"splits": [s.to_dict() for s in result.splits], "final": result.final_split.to_dict(),
-                     "rows_per_date": {str(d): int(n) for d, n in zip(*np.unique(data.as_of_date, return_counts=True), strict=True)}},
+                     "rows_per_date": {_part_key(result.splits[0], d): int(n) for d, n in zip(*np.unique(data.as_of_date, return_counts=True),
+                                                                                                 strict=True)}},
                     "split_plan.json")
     mlflow.log_text(run.plan + "\n", "split_plan.txt")
     mlflow.log_dict({**run.assembled.provenance, "code": code, "unlabelled_rows": run.assembled.unlabelled}, "data_provenance.json")
@@ -196,6 +197,19 @@ def _proxy_and_mitigation(run: TrainingRun, preds) -> dict:
     return {**out, **({"unavailable": unavailable} if unavailable else {})}
 
 
+def _part_key(split, day) -> str:
+    """A row group's name in the split plan: its date, or for a part keyed by a stand-in date (a holdout), the part's words."""
+    d = pd.Timestamp(day).date()
+    words = dict(split.labels)
+    if not words:
+        return str(d)
+    if d == split.test_date:
+        return f"test: {words['test']}"
+    if d == split.calibration_date:
+        return f"calibration: {words['calibration']}"
+    return f"train: {words['train']}" if len(split.train_dates) == 1 and "train" in words else str(d)
+
+
 def _unit(run: TrainingRun) -> str:
     """What a row is, in the reports' words (``train --table ... --unit``; families otherwise)."""
     return run.assembled.provenance.get("unit", "families")
@@ -206,11 +220,15 @@ def _card_metadata(run: TrainingRun) -> dict:
     m = result.model.metadata
     return {
         "name": config.mlflow.registered_model,
-        "purpose": f"Rank families for early help: the chance of {config.outcome.description.lower()} in the next {config.outcome.horizon_months} months.",
+        "purpose": (f"Rank families for early help: the chance of {config.outcome.description.lower()} in the next "
+                    f"{config.outcome.horizon_months} months." if "label" not in run.assembled.provenance else
+                    f"Rank the rows of {run.assembled.provenance['table']} by the chance of the outcome in its column "
+                    f"{run.assembled.provenance['label']!r}" + (f" ({run.assembled.provenance['horizon_months']} months ahead)."
+                                                                if run.assembled.provenance.get("horizon_months") else ".")),
         "intended_use": "Assist place-based teams to choose which families to offer early help; a practitioner decides.",
         "out_of_scope": "Any punitive or eligibility decision; families who objected; anyone outside the cohort.",
         "model": f"{result.chosen} ({m['kind']}), calibrated ({m['calibration']}) on {m['calibration_date']}",
-        "outcome": config.outcome.description,
+        "outcome": config.outcome.description if "label" not in run.assembled.provenance else f"column {run.assembled.provenance['label']!r}",
         "training_data": f"{m.get('training_data') or m['train_dates'][0] + ' to ' + m['train_dates'][-1]} "
                          f"({len(run.assembled.data.y):,} labelled rows)",
         "evaluation_data": run.assembled.provenance.get("validation")

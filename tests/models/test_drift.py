@@ -81,3 +81,13 @@ def test_bands_follow_the_credit_risk_convention():
 def test_duplicate_columns_are_refused():
     with pytest.raises(ValueError, match="twice"):
         DriftReference.fit(pd.DataFrame([[1.0, 2.0]], columns=["x", "x"]))
+
+
+def test_a_reference_pinned_with_the_first_binning_is_still_compared_bin_for_bin():
+    from placerisk.models.drift import interval_shares
+
+    ref = np.r_[np.zeros(80), np.arange(1, 21, dtype=float)]
+    edges = decile_edges(ref)
+    old = DriftReference(rows=100, numeric={"x": {"edges": edges.tolist(), "shares": interval_shares(ref, edges).tolist()}})
+    assert len(old.numeric["x"]["shares"]) == len(edges) + 2
+    assert old.compare(pd.DataFrame({"x": ref}))["psi"].tolist() == [0.0]

@@ -220,7 +220,7 @@ def test_a_one_class_part_is_refused_with_the_split_and_part_named(data):
 def test_progress_reports_each_split_and_the_final_fit(data):
     messages = []
     run(data, candidates=(RULE, LOGISTIC), progress=messages.append)
-    assert messages[0].startswith("split 1/2: train 1,500 rows, calibrate 500, test 500 (2023-10-01); grid and early stopping on ")
+    assert messages[0].startswith("split 1/2: train 1,500 rows, calibrate 500, test 500 (snapshot 2023-10-01); grid and early stopping on ")
     assert messages[0].endswith(" training rows of held-out families")
     assert any(m.startswith("logistic beats the best baseline (rule_violence) on precision_at_k") for m in messages)
     assert any(m.startswith("split 2/2: train 2,000 rows") for m in messages)

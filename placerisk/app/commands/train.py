@@ -83,7 +83,8 @@ def _from_table(args: argparse.Namespace, outcome: OutcomeSpec, say) -> Assemble
                            period=args.period if args.time else None, max_levels=args.max_levels)
     if not args.time:
         say("warning: no --time column: a 60/20/20 split by id, not a temporal validation; results may be optimistic")
-    return dataclasses.replace(assembled, provenance={**assembled.provenance, "unit": args.unit})
+    return dataclasses.replace(assembled, provenance={**assembled.provenance, "unit": args.unit,
+                                                      **({"horizon_months": outcome.horizon_months} if args.time else {})})
 
 
 def _operating_point(config: Config, data, splits, own: argparse.Namespace | None, say) -> tuple[int, int, str]:

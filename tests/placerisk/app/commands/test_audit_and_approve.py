@@ -94,7 +94,7 @@ def test_train_from_any_table_keeps_sensitive_columns_out_of_the_model(tmp_path,
                                                 "list_weeks": 1},
                                    "fairness": {"bootstrap_resamples": 20}, "outcome": {"horizon_months": 3, "recording_allowance_days": 0}}))
     assert main(["train", "--config", str(cfg), "--table", str(tmp_path / "t.parquet"), "--id", "fid", "--label", "y", "--time", "when",
-                 "--sensitive", "eth"]) == 0
+                 "--horizon-months", "3", "--sensitive", "eth"]) == 0
     model = mlflow.pyfunc.load_model("models:/placerisk-family-risk@candidate").unwrap_python_model().risk_model
     assert model.feature_names == ("a", "b", "c")
     out = capsys.readouterr().out
@@ -102,18 +102,21 @@ def test_train_from_any_table_keeps_sensitive_columns_out_of_the_model(tmp_path,
     table.loc[table.index[5], "y"] = 2
     table.to_parquet(tmp_path / "t.parquet")
     assert main(["train", "--config", str(cfg), "--table", str(tmp_path / "t.parquet"), "--id", "fid", "--label", "y", "--time", "when",
-                 "--sensitive", "eth"]) == 2
+                 "--horizon-months", "3", "--sensitive", "eth"]) == 2
     assert "row 6, column 'y': got '2'; expected 0, 1 or empty" in capsys.readouterr().err
     table.loc[table.index[5], "y"] = 0
     table.loc[table.index[7], "b"] = np.nan
     table.to_parquet(tmp_path / "t.parquet")
     assert main(["train", "--config", str(cfg), "--table", str(tmp_path / "t.parquet"), "--id", "fid", "--label", "y", "--time", "when",
-                 "--sensitive", "eth"]) == 2
+                 "--horizon-months", "3", "--sensitive", "eth"]) == 2
     assert "row 8, column 'b': got 'nan'; expected a number in every row" in capsys.readouterr().err
     table.loc[table.index[7], "b"] = 1
     table.to_parquet(tmp_path / "t.parquet")
-    assert main(["train", "--config", str(cfg), "--table", str(tmp_path / "t.parquet"), "--id", "fid", "--label", "y", "--time", "when"]) == 2
-    assert "column 'eth': got 'P'; expected a number" in capsys.readouterr().err  # text not listed as sensitive is refused
+    table["eth"] = [f"code {i}" for i in range(len(table))]  # text not listed as sensitive is a categorical input, up to a cap
+    table.to_parquet(tmp_path / "t.parquet")
+    assert main(["train", "--config", str(cfg), "--table", str(tmp_path / "t.parquet"), "--id", "fid", "--label", "y", "--time", "when",
+                 "--horizon-months", "3"]) == 2
+    assert "column 'eth' holds text with 13,500 distinct values" in capsys.readouterr().err
 
 
 def test_audit_of_the_teams_lists_uses_each_teams_capacity(tmp_path, capsys):
