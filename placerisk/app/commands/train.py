@@ -28,6 +28,8 @@ SUMMARY_METRICS = ("precision_at_list", "recall_at_list", "precision_at_k", "rec
 def run(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     say = Progress()
+    if args.table and args.unit != "families":
+        say = _in_units(say, args.unit)
     specs.fairness_policy(config)  # a policy the audit would refuse fails now, not after the training
     outcome = specs.outcome(config)
     _check_table_flags(args)
@@ -52,6 +54,13 @@ def run(args: argparse.Namespace) -> int:
 
 
 TABLE_ONLY = ("id", "label", "time", "sensitive", "horizon_months", "allowance_days", "holdout_from", "top_k", "top_share")
+
+
+def _in_units(say, unit: str):
+    """``say`` with the run's sentences in the table's unit (people, pupils...) instead of families."""
+    from placerisk.fairness import in_units
+
+    return lambda text: say(in_units(text, unit))
 
 
 def _check_table_flags(args: argparse.Namespace) -> None:
@@ -139,16 +148,23 @@ def train(config: Config, assembled: Assembled, *, temporal: bool, say, register
     options = panel.audit_options(chosen.predictions, data, settings, audits.get(result.chosen, []), say) if audits else {}
     record = promotion.gate_record(
         model=result.chosen, margin=result.margin.to_dict(), primary_metric=result.primary_metric, temporal=temporal,
-        list_within_snapshots=list_k < smallest, required=config.fairness.sensitive_features, split_names=[s.name for s in splits],
+        list_within_snapshots=list_k < smallest, required=_required(config, data, own), split_names=[s.name for s in splits],
         options=options or {promotion.UNMITIGATED: []}, allocation=None if allocation is None else allocation.to_dict(),
         audit_policy=promotion.audit_policy(settings.policy, config.fairness.sensitive_features, config.fairness.intersections))
     table = result.table()
-    _print_summary(result, table, lights, point)
+    _print_summary(result, table, lights, point, assembled.provenance.get("unit", "families"))
     extras = {"options": options, "oracle": panel.oracle_tables(chosen.predictions, data, settings), "settings": settings}
     run = TrainingRun(config, assembled, result, table, audits, lights, plan, list_k, record, say, extras)
     run_id, version = log_training_run(run, register=register)
     _print_outcome(config, result, run_id, version, record)
     return 0
+
+
+def _required(config: Config, data, own) -> list[str]:
+    """The attributes every test snapshot must be audited on: the config's, or for a table the ones given with --sensitive."""
+    if own is None:
+        return list(config.fairness.sensitive_features)
+    return [] if data.sensitive is None else [str(c) for c in data.sensitive.columns]
 
 
 def _audit_settings(config: Config, assembled: Assembled, allocation, list_k: int) -> AuditSettings:
@@ -167,7 +183,9 @@ def _audit(config: Config, assembled: Assembled, result: TrainingResult, setting
     return audit_candidates(result, assembled.data, settings)
 
 
-def _print_summary(result: TrainingResult, table: pd.DataFrame, lights: dict[str, str], point: str = "") -> None:
+def _print_summary(result: TrainingResult, table: pd.DataFrame, lights: dict[str, str], point: str = "", unit: str = "families") -> None:
+    from placerisk.fairness import in_units
+
     means = table[table["split"] == "mean"].set_index("candidate")
     cols = [c for c in SUMMARY_METRICS if c in means.columns]
     shown = means[cols].round(3)
@@ -184,7 +202,7 @@ def _print_summary(result: TrainingResult, table: pd.DataFrame, lights: dict[str
         print(shown.to_string())
     verdict = "beats" if result.beats_baselines else "does NOT beat"
     print(f"\nchosen: {result.chosen}; it {verdict} the best baseline ({result.best_baseline}) on {result.primary_metric}")
-    print(f"{result.margin.sentence}\n")
+    print(f"{in_units(result.margin.sentence, unit)}\n")
 
 
 def _print_outcome(config: Config, result: TrainingResult, run_id: str, version: str | None, record: dict) -> None:
