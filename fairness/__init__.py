@@ -16,7 +16,7 @@ from placerisk.fairness._report_json import to_dict, to_json
 from placerisk.fairness._report_markdown import to_markdown
 from placerisk.fairness._selection import ranking, selection_mask
 from placerisk.fairness._truth import oracle_comparison, publish_oracle_comparison
-from placerisk.fairness._wording import in_units
+from placerisk.fairness._wording import check_unit, in_units
 
 __all__ = [
     "AuditResult",
@@ -26,6 +26,7 @@ __all__ = [
     "SERIOUSNESS",
     "atrs_record",
     "audit",
+    "check_unit",
     "in_units",
     "mitigation_tradeoffs",
     "model_card",

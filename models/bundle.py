@@ -84,6 +84,11 @@ class RiskModel:
 
     def frame(self, X: pd.DataFrame) -> pd.DataFrame:
         """``X``'s model features as float64, in the trained order; refuses missing or non-numeric columns."""
+        levels = self.metadata.get("categorical") if isinstance(self.metadata, dict) else None
+        if levels:  # a model trained on a table with text inputs: raw text columns are encoded as at training
+            from placerisk.models.categorical import encode
+
+            X = encode(X, levels)
         missing = [c for c in self.feature_names if c not in X.columns]
         if missing:
             raise ValueError(f"X: missing {len(missing)} feature column(s), e.g. {missing[:3]}; expected the model's {len(self.feature_names)} features")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -24,9 +25,13 @@ from placerisk.app.training_rows import Assembled
 from placerisk.datatools.contracts.validate import file_fingerprint
 from placerisk.datatools.tables import display_row, holds_dates_or_booleans, read_frame, refuse_first_bad
 from placerisk.errors import DataError
+from placerisk.models.categorical import indicator_name, indicators, normalise
 from placerisk.training import TrainingData
 
 PERIODS = {"month": "M", "quarter": "Q", "year": "Y"}
+PERIOD_MONTHS = {"month": 1, "quarter": 3, "year": 12}
+_DATE_LIKE = re.compile(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([ T].*)?|[0-9]{1,2}[/.][0-9]{1,2}[/.][0-9]{2,4}( .*)?")
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 MAX_SNAPSHOTS = 60
 
 
@@ -36,8 +41,9 @@ def period_starts(dates: pd.Series, period: str) -> pd.Series:
 
 
 def choose_period(dates: pd.Series) -> str | None:
-    """None when the distinct dates are few enough to be snapshots; else the finest period giving at most MAX_SNAPSHOTS."""
-    if dates.nunique() <= MAX_SNAPSHOTS:
+    """None when the dates are already snapshots (few enough, or every one the first of a month: a regular panel); else the
+    finest period giving at most MAX_SNAPSHOTS."""
+    if dates.nunique() <= MAX_SNAPSHOTS or all(d.day == 1 for d in dates.unique()):
         return None
     return next((p for p in PERIODS if period_starts(dates, p).nunique() <= MAX_SNAPSHOTS), "year")
 
@@ -56,7 +62,9 @@ def from_table(path: Path, *, id_col: str, label: str, time: str | None, sensiti
         raise DataError(f"'{path}': column(s) {missing} not found; the file has {list(frame.columns)[:12]}")
     if frame.empty:
         raise DataError(f"'{path}' has a header but no rows; expected one row per {id_col}" + (f" and {time}" if time else ""))
-    numeric, descriptions = _model_inputs(path, frame, wanted, say, max_levels)
+    refuse_first_bad(path, frame[id_col].isna() | (frame[id_col].astype("string").str.strip() == ""), id_col, frame[id_col],
+                     "an id in every row")
+    numeric, descriptions, levels = _model_inputs(path, frame, wanted, say, max_levels)
     y = _labels(path, frame[label])
     if y.notna().sum() == 0:
         raise DataError(f"'{path}': column {label!r} is empty on every row; expected 0 or 1 wherever the outcome is known")
@@ -70,14 +78,15 @@ def from_table(path: Path, *, id_col: str, label: str, time: str | None, sensiti
     data = TrainingData.from_frames(pd.DataFrame(numeric), meta, sensitive=sensitive or None)
     dates = data.dates
     provenance = {"source": "table", "table": path.name, "table_fingerprint": str(file_fingerprint(path)["sha256"])[:16], "features": len(numeric),
-                  "label": label,
+                  "label": label, **({"categorical": levels} if levels else {}),
                   **({"period": period} if time and period else {})}
     say(f"table: {len(frame):,} rows, {len(numeric)} model input column(s), {int(labelled.sum()):,} labelled"
         + (f", {len(dates)} snapshot(s)" if time else ""))
     if len(numeric) <= 12:
         say(f"table: model inputs {list(numeric)}")
-    # Every row of the table is labelled by the user: all of them count for the deployed fit.
-    data_end = max(dates) + dt.timedelta(days=known_after_days)
+    # Every row of the table is labelled by the user: all of them count for the deployed fit (a binned row looks up to a
+    # period further ahead than its snapshot, as the splits allow for).
+    data_end = max(dates) + dt.timedelta(days=known_after_days + (31 * PERIOD_MONTHS[period] if time and period else 0))
     return Assembled(data, dates, data_end, descriptions, None, provenance, int((~labelled).sum()))
 
 
@@ -95,46 +104,60 @@ def _snapshots(dates: pd.Series, period: str | None, say: Callable[[str], None])
 
 
 def _model_inputs(path: Path, frame: pd.DataFrame, wanted: list[str], say: Callable[[str], None],
-                  max_levels: int) -> tuple[dict[str, pd.Series], dict[str, str]]:
-    """Every model input as float32, with a description each: numbers as they are, text as one 0/1 column per level
-    (``column=level``, missing values a level of their own); refuses dates, booleans, missing numbers and text past the cap."""
+                  max_levels: int) -> tuple[dict[str, pd.Series], dict[str, str], dict[str, list[str]]]:
+    """Every model input as float32 with a description, and the levels of each text input: a column of numbers (nine in
+    ten of its cells or more) must be a number in every row; text becomes one 0/1 column per level (``models.categorical``);
+    dates, booleans and text past ``max_levels`` levels are refused."""
     meta = table_meta(path)
     if meta is not None and "features" in meta:  # a `placerisk features` table: its own feature list, never its meta columns
         inputs = [c for c in meta["features"] if c in frame.columns]
         say(f"table: using the {len(inputs)} features listed in {path.name}.meta.json")
     else:
         inputs = [c for c in frame.columns if c not in wanted]
-    numeric, descriptions, categorical = {}, {}, []
+    numeric, descriptions, levels = {}, {}, {}
     for c in inputs:
-        if holds_dates_or_booleans(frame[c]):
-            raise DataError(f"'{path}': column {c!r} holds {frame[c].dtype} values; expected numbers or text (drop it, or list it in --sensitive)")
-        values = pd.to_numeric(frame[c], errors="coerce")
-        text = values.isna() & frame[c].notna() & (frame[c].astype(str).str.strip() != "")
-        if text.any() and pd.to_datetime(frame[c][text], format="%Y-%m-%d", errors="coerce").notna().all():
-            raise DataError(f"'{path}': column {c!r} holds dates (e.g. row {display_row(path, int(np.flatnonzero(text)[0]))}); a date is "
-                            "not a model input: give it as --time, or drop it")
-        if text.any():
-            levels = sorted(frame[c].astype("string").str.strip().fillna("(missing)").unique())
-            if len(levels) > max_levels:
-                raise DataError(f"'{path}': column {c!r} holds text with {len(levels):,} distinct values (e.g. row {display_row(path, int(np.flatnonzero(text)[0]))}); "
-                                f"expected at most {max_levels} levels for a categorical input (--max-levels): group its levels, drop it, "
-                                "or list it in --sensitive")
-            column = frame[c].astype("string").str.strip().fillna("(missing)")
-            for level in levels:
-                numeric[f"{c}={level}"] = (column == level).astype(np.float32)
-                descriptions[f"{c}={level}"] = f"{c} is {level}"
-            categorical.append(f"{c} ({len(levels)} levels)")
+        kind = _kind(path, frame[c])
+        if kind == "number":
+            values = pd.to_numeric(frame[c], errors="coerce")
+            refuse_first_bad(path, values.isna(), c, frame[c], "a number in every row (no thousands separators; fill missing values; "
+                             "list text columns in --sensitive, or drop them)")
+            refuse_first_bad(path, ~np.isfinite(values.to_numpy(dtype=np.float64)), c, frame[c], "a finite number (not inf)")
+            numeric[c], descriptions[c] = values.astype(np.float32), c
             continue
-        refuse_first_bad(path, values.isna(), c, frame[c],
-                         "a number in every row (fill missing values; list text columns in --sensitive, or drop them)")
-        refuse_first_bad(path, ~np.isfinite(values.to_numpy(dtype=np.float64)), c, frame[c], "a finite number (not inf)")
-        numeric[c] = values.astype(np.float32)
-        descriptions[c] = c
+        found = sorted(normalise(frame[c]).unique())
+        if len(found) > max_levels:
+            raise DataError(f"'{path}': column {c!r} holds text with {len(found):,} distinct values; expected at most {max_levels} levels "
+                            "for a categorical input (--max-levels): group its levels, drop it, or list it in --sensitive")
+        clash = [indicator_name(c, level) for level in found if indicator_name(c, level) in frame.columns]
+        if clash:
+            raise DataError(f"'{path}': column {clash[0]!r} is also the name of an indicator of the text column {c!r}; rename one")
+        levels[c] = found
+        numeric.update(indicators(frame[c], c, found))
+        descriptions.update({indicator_name(c, level): f"{c} is {level}" for level in found})
     if not numeric:
         raise DataError(f"'{path}': no feature columns left besides {wanted}; expected model inputs")
-    if categorical:
-        say(f"table: categorical input(s), one 0/1 column per level for every candidate: {', '.join(categorical)}")
-    return numeric, descriptions
+    if levels:
+        say(f"table: categorical input(s), one 0/1 column per level for every candidate: "
+            f"{', '.join(f'{c} ({len(v)} levels)' for c, v in levels.items())}")
+    return numeric, descriptions, levels
+
+
+def _kind(path: Path, values: pd.Series) -> str:
+    """``number`` or ``text`` for a model input; DataError for dates and booleans (never model inputs)."""
+    if holds_dates_or_booleans(values):
+        raise DataError(f"'{path}': column {values.name!r} holds {values.dtype} values; expected numbers or text (drop it, or list it "
+                        "in --sensitive)")
+    if pd.api.types.is_numeric_dtype(values):
+        return "number"
+    cells = values.dropna().astype(str).str.strip()
+    cells = cells[cells != ""]
+    if cells.empty:
+        return "number"  # all empty: refused as missing numbers, row by row
+    if cells.str.fullmatch(_DATE_LIKE).mean() >= 0.9:
+        first = int(np.flatnonzero(values.astype(str).str.strip().str.fullmatch(_DATE_LIKE).to_numpy())[0])
+        raise DataError(f"'{path}': column {values.name!r} holds dates (e.g. row {display_row(path, first)}); a date is not a model "
+                        "input: give it as --time, or drop it")
+    return "number" if pd.to_numeric(cells.str.replace(",", "", regex=False), errors="coerce").notna().mean() >= 0.9 else "text"
 
 
 def _labels(path: Path, raw: pd.Series) -> pd.Series:
@@ -145,9 +168,26 @@ def _labels(path: Path, raw: pd.Series) -> pd.Series:
 
 
 def _times(path: Path, raw: pd.Series) -> pd.Series:
-    when = pd.to_datetime(raw, errors="coerce")
+    """The time column as dates: typed dates or times (their date), or text starting YYYY-MM-DD (the date as written, any
+    time of day or offset after it ignored); anything else, numbers included, is refused naming the row."""
+    if pd.api.types.is_datetime64_any_dtype(raw):
+        when = raw.dt.date
+    elif pd.api.types.is_numeric_dtype(raw):
+        refuse_first_bad(path, pd.Series(True, index=raw.index), raw.name, raw, "a date (YYYY-MM-DD), not a number")
+    else:
+        def day(v):
+            if isinstance(v, dt.datetime):
+                return v.date()
+            if isinstance(v, dt.date):
+                return v
+            text = str(v).strip() if v is not None else ""
+            try:
+                return dt.date.fromisoformat(text[:10]) if _ISO_DAY.match(text) else None
+            except ValueError:
+                return None
+        when = raw.map(day)
     refuse_first_bad(path, when.isna(), raw.name, raw, "a date (YYYY-MM-DD)")
-    return when.dt.date
+    return when
 
 
 def _refuse_duplicates(path: Path, frame: pd.DataFrame, id_col: str, time: str | None, dates_col, period: str | None = None) -> None:
@@ -156,7 +196,8 @@ def _refuse_duplicates(path: Path, frame: pd.DataFrame, id_col: str, time: str |
     if dup.any():
         row = int(np.flatnonzero(dup.to_numpy())[0])
         what = f"({id_col}, {time})" if time and not period else f"({id_col}, {period} of {time})" if time else id_col
-        hint = f": keep one row per {id_col} per {period}, or choose a finer --period" if period else ""
+        finer = ", or choose a finer --period" if period != "month" else ""
+        hint = f": keep one row per {id_col} per {period}{finer}" if period else ""
         raise DataError(f"'{path}' row {display_row(path, row)}: a second row for the same {what}; expected one row each{hint}")
 
 

@@ -133,7 +133,7 @@ def _log_chosen(run: TrainingRun) -> None:
     chosen_audits = run.audits.get(result.chosen, [])
     if chosen_audits:
         mlflow.log_text(in_units(model_card(_card_metadata(run), chosen_audits[-1]), _unit(run)), "model_card.md")
-        mlflow.log_dict(atrs_record(_card_metadata(run), chosen_audits[-1]), "atrs_record.json")
+        mlflow.log_dict(_in_units_all(atrs_record(_card_metadata(run), chosen_audits[-1]), _unit(run)), "atrs_record.json")
 
 
 def _register(run: TrainingRun, run_id: str) -> str:
@@ -210,6 +210,15 @@ def _part_key(split, day) -> str:
     return f"train: {words['train']}" if len(split.train_dates) == 1 and "train" in words else str(d)
 
 
+def _in_units_all(value, unit: str):
+    """Every text value of a record (not its keys) in the run's unit."""
+    if isinstance(value, dict):
+        return {k: _in_units_all(v, unit) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_in_units_all(v, unit) for v in value]
+    return in_units(value, unit) if isinstance(value, str) else value
+
+
 def _unit(run: TrainingRun) -> str:
     """What a row is, in the reports' words (``train --table ... --unit``; families otherwise)."""
     return run.assembled.provenance.get("unit", "families")
@@ -225,14 +234,18 @@ def _card_metadata(run: TrainingRun) -> dict:
                     f"Rank the rows of {run.assembled.provenance['table']} by the chance of the outcome in its column "
                     f"{run.assembled.provenance['label']!r}" + (f" ({run.assembled.provenance['horizon_months']} months ahead)."
                                                                 if run.assembled.provenance.get("horizon_months") else ".")),
-        "intended_use": "Assist place-based teams to choose which families to offer early help; a practitioner decides.",
+        "intended_use": ("Assist place-based teams to choose which families to offer early help; a practitioner decides."
+                         if "label" not in run.assembled.provenance else
+                         "Evaluate a ranking of the table's rows with honest validation, baselines, calibration and a fairness audit; "
+                         "it is not a model for the weekly lists (it holds no feature definitions to rebuild its inputs)."),
         "out_of_scope": "Any punitive or eligibility decision; families who objected; anyone outside the cohort.",
         "model": f"{result.chosen} ({m['kind']}), calibrated ({m['calibration']}) on {m['calibration_date']}",
         "outcome": config.outcome.description if "label" not in run.assembled.provenance else f"column {run.assembled.provenance['label']!r}",
         "training_data": f"{m.get('training_data') or m['train_dates'][0] + ' to ' + m['train_dates'][-1]} "
-                         f"({len(run.assembled.data.y):,} labelled rows)",
+                         f"(of {len(run.assembled.data.y):,} labelled rows in all)",
         "evaluation_data": run.assembled.provenance.get("validation")
                            or f"rolling-origin test snapshots: {', '.join(str(s.test_date) for s in result.splits)}",
         "baseline": result.margin.sentence,
-        "human_oversight": "Weekly lists are reviewed by team leads; the ethics panel approves each model (placerisk approve).",
+        "human_oversight": ("Weekly lists are reviewed by team leads; the ethics panel approves each model (placerisk approve)."
+                            if "label" not in run.assembled.provenance else "The data scientist who trained it reads the run and its audit."),
     }

@@ -8,6 +8,7 @@ import hashlib
 
 import numpy as np
 
+from placerisk.app.own_table import PERIOD_MONTHS
 from placerisk.config import Config
 from placerisk.errors import UserError
 from placerisk.features import OutcomeSpec
@@ -35,7 +36,6 @@ def candidates(config: Config, feature_names: list[str]) -> list[CandidateSpec]:
     return specs
 
 
-PERIOD_MONTHS = {"month": 1, "quarter": 3, "year": 12}
 ID_PARTS = (("train", "60% of the ids, by a hash of the id"), ("calibration", "20% of the ids"), ("test", "the other 20% of the ids"))
 ID_VALIDATION = "a 60/20/20 split by a hash of the id, not a temporal validation (no time column): results may be optimistic"
 
@@ -58,8 +58,15 @@ def holdout_by_id(assembled):
 def holdout_by_time(assembled, holdout_from: dt.date, outcome: OutcomeSpec):
     """A temporal holdout for a table too short for rolling origin: rows from ``holdout_from`` test; of the earlier rows,
     the latest snapshots holding at least a fifth of them calibrate and the others train. The final fit trains on every
-    earlier row and calibrates on the test rows. Outcome windows of training rows may reach into the test period: said so."""
+    earlier row and calibrates on the test rows. How many training and calibration snapshots have outcome windows reaching
+    into the test period is counted and said (the run, the card)."""
     data, dates = assembled.data, sorted(assembled.dates)
+    period = assembled.provenance.get("period")
+    if period and holdout_from not in dates and dates[0] < holdout_from <= dates[-1]:
+        inside = max(d for d in dates if d < holdout_from)
+        later = min(d for d in dates if d > holdout_from)
+        raise UserError(f"--holdout-from {holdout_from} falls inside the {period} {inside} (the rows are binned by {period}): give the "
+                        f"start of a {period}, e.g. {inside} or {later}, so that the test rows are exactly those from it")
     before, after = [d for d in dates if d < holdout_from], [d for d in dates if d >= holdout_from]
     if len(before) < 2 or not after:
         raise UserError(f"--holdout-from {holdout_from}: got {len(before)} snapshot(s) before it and {len(after)} from it; expected at "
@@ -75,9 +82,17 @@ def holdout_by_time(assembled, holdout_from: dt.date, outcome: OutcomeSpec):
     parts = (("train", f"snapshots {train[0]} to {train[-1]} ({len(train)})"),
              ("calibration", f"snapshots {cal[0]} to {cal[-1]} ({len(cal)})"),
              ("test", f"snapshots {after[0]} to {after[-1]} ({len(after)}), from --holdout-from {holdout_from}"))
-    validation = (f"a temporal holdout: the rows from {holdout_from} test a model trained and calibrated on earlier rows (a table too "
-                  f"short for rolling origin); the {outcome.horizon_months}-month outcome windows of the later training rows reach into "
-                  "the test period, so this is weaker than a rolling-origin validation")
+    months = outcome.horizon_months + (PERIOD_MONTHS[period] if period else 0)
+
+    def reaching(snapshots) -> int:
+        return sum(add_months(d, months) + dt.timedelta(days=outcome.recording_allowance_days) > after[0] for d in snapshots)
+
+    validation = (f"a temporal holdout: the rows from {after[0]} test a model trained and calibrated on earlier rows (a table too short "
+                  f"for rolling origin); the outcome windows ({outcome.horizon_months} months"
+                  + (f", plus up to a {period} for rows binned into it" if period else "")
+                  + f", and {outcome.recording_allowance_days} days for late records) of {reaching(train)} of the {len(train)} training "
+                  f"snapshots and {reaching(cal)} of the {len(cal)} calibration snapshots reach into the test period, so this is weaker "
+                  "than a rolling-origin validation")
     parted = dataclasses.replace(assembled, data=dataclasses.replace(data, as_of_date=key), dates=[*train, cal[0], after[0]],
                                  provenance={**assembled.provenance, "validation": validation})
     split = Split("holdout", tuple(train), cal[0], after[0], parts)

@@ -16,7 +16,7 @@ from placerisk.config import load_config
 from placerisk.datatools.tables import display_row, holds_dates_or_booleans, read_frame, refuse_first_bad
 from placerisk.errors import DataError, UserError, raised_on_purpose
 from placerisk.fairness import audit as run_audit
-from placerisk.fairness import oracle_comparison, render_all, selection_mask
+from placerisk.fairness import check_unit, oracle_comparison, render_all, selection_mask
 from placerisk.models.allocation import allocate
 
 
@@ -122,6 +122,10 @@ def _truth(args, config, frame, path, lists: dict, groups: pd.DataFrame, order, 
 
 def run(args: argparse.Namespace) -> int:
     config = load_config(args.config)
+    try:
+        check_unit(args.unit)
+    except ValueError as err:
+        raise UserError(str(err)) from None
     path, out = Path(args.scores), Path(args.out)
     frame = read_frame(path)
     sensitive = [c.strip() for c in args.sensitive.split(",") if c.strip()]

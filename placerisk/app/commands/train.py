@@ -33,6 +33,7 @@ def run(args: argparse.Namespace) -> int:
     specs.fairness_policy(config)  # a policy the audit would refuse fails now, not after the training
     outcome = specs.outcome(config)
     _check_table_flags(args)
+    _check_unit(args.unit)
     if args.table:
         outcome = _table_outcome(args, outcome)
         assembled = _from_table(args, outcome, say)
@@ -56,6 +57,15 @@ def run(args: argparse.Namespace) -> int:
 TABLE_ONLY = ("id", "label", "time", "sensitive", "horizon_months", "allowance_days", "holdout_from", "top_k", "top_share")
 
 
+def _check_unit(unit: str) -> None:
+    from placerisk.fairness import check_unit
+
+    try:
+        check_unit(unit)
+    except ValueError as err:
+        raise UserError(str(err)) from None
+
+
 def _in_units(say, unit: str):
     """``say`` with the run's sentences in the table's unit (people, pupils...) instead of families."""
     from placerisk.fairness import in_units
@@ -70,8 +80,10 @@ def _check_table_flags(args: argparse.Namespace) -> None:
         extra = [f for f, v in (("--period", args.period != "auto"), ("--unit", args.unit != "families"), ("--max-levels", args.max_levels != 20)) if v]
         raise UserError(f"{', '.join(given + extra)}: only with --table FILE (training on your own table); the extracts' run takes "
                         "these from the config")
-    if args.table and not args.time and (args.holdout_from or args.period != "auto"):
-        raise UserError("--holdout-from and --period need --time COL: without a time column the split is by id")
+    if args.table and not args.time and (args.holdout_from or args.period != "auto" or args.horizon_months is not None
+                                         or args.allowance_days is not None):
+        raise UserError("--holdout-from, --period, --horizon-months and --allowance-days need --time COL: without a time column the "
+                        "split is by id")
 
 
 def _table_outcome(args: argparse.Namespace, outcome: OutcomeSpec) -> OutcomeSpec:
@@ -141,6 +153,8 @@ def train(config: Config, assembled: Assembled, *, temporal: bool, say, register
         primary_metric=t.primary_metric, random_state=t.seed, n_jobs=t.threads, descriptions=assembled.descriptions,
         feature_definitions=assembled.feature_definitions, allocation=allocation, progress=say,
     )
+    if assembled.provenance.get("categorical"):  # the bundle encodes raw text columns as training did (models.categorical)
+        result.model.metadata["categorical"] = assembled.provenance["categorical"]
     settings = _audit_settings(config, assembled, allocation, list_k)
     audits = _audit(config, assembled, result, settings, say)
     lights = {name: worst_light(a) for name, a in audits.items()}

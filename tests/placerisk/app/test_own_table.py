@@ -115,3 +115,67 @@ def test_periods_bin_dates_to_their_start_and_auto_keeps_few_dates_as_they_are()
     many = pd.Series(pd.date_range("2013-01-01", periods=730, freq="D").date)
     assert choose_period(many) == "month"
     assert choose_period(pd.Series(pd.date_range("2000-01-01", periods=4000, freq="D").date)) == "quarter"
+
+
+def _fails(cfg, table, capsys, *extra) -> str:
+    assert main(["train", "--config", str(cfg), "--table", str(table), *BASE, *extra]) == 2
+    return capsys.readouterr().err
+
+
+def test_a_holdout_inside_a_period_is_refused_and_the_overlap_is_counted(site, capsys):
+    tmp, cfg, table = site
+    err = _fails(cfg, table, capsys, "--time", "screened", "--horizon-months", "24", "--holdout-from", "2014-07-15")
+    assert "falls inside the month 2014-07-01" in err and "2014-08-01" in err
+    assert main(["train", "--config", str(cfg), "--table", str(table), *BASE, "--time", "screened", "--horizon-months", "24",
+                 "--holdout-from", "2014-07-01"]) == 0
+    printed = capsys.readouterr()
+    assert "of 14 of the 14 training snapshots and 4 of the 4 calibration snapshots reach into the test period" in printed.err
+
+
+def test_numbers_with_a_stray_text_cell_and_dates_in_any_spelling_are_refused_by_row(site, capsys):
+    tmp, cfg, table = site
+    frame = person_table(3000, seed=3)
+    frame["priors_count"] = frame["priors_count"].astype(str)
+    frame.loc[7, "priors_count"] = "NA"
+    frame.to_csv(table, index=False)
+    assert "row 9, column 'priors_count': got 'NA'; expected a number in every row" in _fails(cfg, table, capsys, "--time", "screened",
+                                                                                                "--horizon-months", "24")
+    frame = person_table(3000, seed=3).assign(days_in_custody=lambda f: f["days_in_custody"].map(lambda v: f"{v:,.0f}"))
+    frame.loc[:, "days_in_custody"] = "1,000"
+    frame.to_csv(table, index=False)
+    assert "got '1,000'; expected a number in every row (no thousands separators" in _fails(cfg, table, capsys, "--time", "screened",
+                                                                                           "--horizon-months", "24")
+    frame = person_table(3000, seed=3).assign(referred=lambda f: [d.strftime("%d/%m/%Y") for d in f["screened"]])
+    frame.to_csv(table, index=False)
+    assert "column 'referred' holds dates" in _fails(cfg, table, capsys, "--time", "screened", "--horizon-months", "24")
+    frame = person_table(3000, seed=3).assign(screened=lambda f: [d.strftime("%m/%d/%Y") for d in f["screened"]])
+    frame.to_csv(table, index=False)
+    assert "column 'screened': got" in _fails(cfg, table, capsys, "--time", "screened", "--horizon-months", "24")
+    frame = person_table(3000, seed=3).assign(screened=lambda f: [d.year for d in f["screened"]])
+    frame.to_parquet(tmp / "people.parquet")
+    assert "expected a date (YYYY-MM-DD), not a number" in _fails(cfg, tmp / "people.parquet", capsys, "--time", "screened",
+                                                                 "--horizon-months", "24")
+
+
+def test_missing_ids_and_odd_units_are_refused(site, capsys):
+    tmp, cfg, table = site
+    frame = person_table(3000, seed=3)
+    frame.loc[4, "person_id"] = None
+    frame.to_csv(table, index=False)
+    assert "row 6, column 'person_id'" in _fails(cfg, table, capsys, "--time", "screened", "--horizon-months", "24")
+    assert "expected a plural noun" in _fails(cfg, table, capsys, "--unit", "person")
+
+
+def test_times_with_a_time_of_day_and_mixed_offsets_keep_the_written_date_and_a_monthly_panel_is_not_binned(site, capsys):
+    tmp, cfg, table = site
+    frame = person_table(3000, seed=3)
+    frame["screened"] = [f"{d}T10:00:00{'+01:00' if i % 2 else '+00:00'}" for i, d in enumerate(frame["screened"])]
+    frame.to_csv(table, index=False)
+    assert main(["train", "--config", str(cfg), "--table", str(table), *BASE, "--time", "screened", "--horizon-months", "24",
+                 "--holdout-from", "2014-07-01"]) == 0
+    dates = person_table(3000, seed=3)["screened"]
+    assert f"{dates.nunique()} distinct date(s) from {min(dates)} to {max(dates)}" in capsys.readouterr().err
+    import pandas as pd
+
+    panel = pd.Series(pd.date_range("2010-01-01", periods=72, freq="MS").date)
+    assert choose_period(panel) is None  # 72 monthly snapshots stay as they are
