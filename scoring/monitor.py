@@ -226,12 +226,13 @@ def overall(statuses: list[TeamStatus]) -> str:
 
 
 def override_warnings(by_team: pd.DataFrame, by_group: pd.DataFrame, overall_share: float, *, min_override_share: float,
-                      group_ratio: float, min_listed: int = 10) -> list[str]:
+                      group_ratio: float, min_listed: int = 10, overrides: int | None = None) -> list[str]:
     """Warnings from the override rates over all weeks: little or no feedback, near-zero overrides, large differences between groups.
 
     ``by_team``: ``override_rates(by="team")``; ``by_group``: ``override_rates`` per attribute, with ``attribute`` and ``group``
-    columns; ``overall_share``: overrides among all listed families. Withheld cells, and groups of fewer than ``min_listed``
-    listed families, are not judged.
+    columns; ``overall_share``: overrides among all listed families, ``overrides`` their number. Withheld cells, groups of
+    fewer than ``min_listed`` listed families, and any group when there are fewer than ``min_listed`` overrides in all
+    (nothing to compare), are not judged.
     """
     from placerisk.scoring.feedback import ALL_WEEKS
 
@@ -245,7 +246,7 @@ def override_warnings(by_team: pd.DataFrame, by_group: pd.DataFrame, overall_sha
         elif pd.notna(over["share"]) and over["share"] < min_override_share:
             warnings.append(f"{name}: practitioners overrode {over['share']:.1%} of listed families (below {min_override_share:.0%}): "
                             "near-zero overrides can mean the list is followed without question (automation bias).")
-    if overall_share > 0 and len(by_group):
+    if overall_share > 0 and len(by_group) and (overrides is None or overrides >= min_listed):
         group = by_group[(by_group["week"] == ALL_WEEKS) & (by_group["decision"] == "override")].dropna(subset=["share", "listed"])
         group = group[group["listed"] >= min_listed]
         for r in group.itertuples():

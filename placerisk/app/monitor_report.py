@@ -106,9 +106,10 @@ def _overrides(config: Config, listed: pd.DataFrame, decisions: pd.DataFrame, at
                                                                                           "share", "attribute"])
     keys = ["week", "family_id"]
     merged = listed[keys].merge(decisions[keys + ["decision"]], on=keys, how="left") if len(listed) else pd.DataFrame(columns=[*keys, "decision"])
-    share = float(merged["decision"].isin(OVERRIDES).mean()) if len(merged) else 0.0
+    count = int(merged["decision"].isin(OVERRIDES).sum()) if len(merged) else 0
+    share = count / len(merged) if len(merged) else 0.0
     warnings = measures.override_warnings(by_team, by_group, share, min_override_share=config.feedback.min_override_share,
-                                          group_ratio=config.feedback.group_ratio, min_listed=cell) if len(by_team) else []
+                                          group_ratio=config.feedback.group_ratio, min_listed=cell, overrides=count) if len(by_team) else []
     return {"by_team": by_team, "by_group": by_group, "warnings": warnings}
 
 

@@ -108,3 +108,17 @@ def test_calibration_by_tenth_over_the_sample():
     table = calibration(frame, np.ones(5000, dtype=bool))
     assert len(table) == 10 and table["families"].sum() == 5000
     assert np.abs(table["mean_score"] - table["observed_rate"]).max() < 0.06
+
+
+def test_group_differences_in_overrides_are_judged_only_with_enough_overrides_to_compare():
+    from placerisk.scoring.monitor import override_warnings
+
+    team = pd.DataFrame([{"week": "all weeks", "team": "North", "listed": 100, "decision": d, "count": c, "share": c / 100}
+                         for d, c in (("none", 10), ("override", 4))])
+    groups = pd.DataFrame([{"week": "all weeks", "attribute": "sex", "group": g, "listed": 50, "decision": "override", "count": c,
+                            "share": c / 50} for g, c in (("F", 0), ("M", 4))])
+    quiet = override_warnings(team, groups, 0.04, min_override_share=0.02, group_ratio=2.0, min_listed=10, overrides=4)
+    assert not [w for w in quiet if w.startswith("sex")]  # 4 overrides in all: nothing to compare groups on
+    loud = override_warnings(team, groups.assign(count=[0, 20], share=[0.0, 0.4]), 0.2, min_override_share=0.02, group_ratio=2.0,
+                             min_listed=10, overrides=20)
+    assert [w.split(":")[0] for w in loud if w.startswith("sex")] == ["sex F", "sex M"]
