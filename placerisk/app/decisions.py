@@ -17,16 +17,23 @@ def now() -> str:
 def append(path: Path, record: dict) -> dict:
     """Add one JSON line; earlier lines are never rewritten."""
     record = {"at": now(), "by": record.get("by") or getpass.getuser(), **{k: v for k, v in record.items() if k != "by"}}
+    append_lines(path, [record])
+    return record
+
+
+def append_lines(path: Path, records: list[dict]) -> None:
+    """Add the records as JSON lines in one write (each must carry its own ``at``); earlier lines are never rewritten."""
+    if not records:
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a+b") as fh:
         fh.seek(0, 2)
-        if fh.tell():  # a line cut short (a crash, a hand edit) must not swallow this record: start it on its own line
+        if fh.tell():  # a line cut short (a crash, a hand edit) must not swallow these records: start them on their own line
             fh.seek(-1, 2)
             lead = b"" if fh.read(1) == b"\n" else b"\n"
         else:
             lead = b""
-        fh.write(lead + (json.dumps(record, sort_keys=True) + "\n").encode("utf-8"))
-    return record
+        fh.write(lead + "".join(json.dumps(r, sort_keys=True) + "\n" for r in records).encode("utf-8"))
 
 
 def read(path: Path) -> list[dict]:

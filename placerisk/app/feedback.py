@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import hashlib
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +23,7 @@ import pandas as pd
 
 from placerisk.app import published
 from placerisk.app.catalog import Catalog
-from placerisk.app.decisions import now
+from placerisk.app.decisions import append_lines, now
 from placerisk.config import Config
 from placerisk.datatools.privacy.cells import cell_text, identifier_cells
 from placerisk.datatools.tables import display_row, read_frame
@@ -216,19 +215,9 @@ def ingest(config: Config, path: Path, *, today: dt.date | None = None) -> Inges
 
 
 def _append(store: Path, records: list[dict]) -> None:
-    """Append the records as JSON lines in one write; earlier lines are never rewritten."""
-    if not records:
-        return
+    """Append the records with their arrival time and who ran the ingest, in one write."""
     at, by = now(), getpass.getuser()
-    store.parent.mkdir(parents=True, exist_ok=True)
-    text = "".join(json.dumps({"at": at, "ingested_by": by, **r}, sort_keys=True) + "\n" for r in records)
-    with store.open("a+b") as fh:
-        fh.seek(0, 2)
-        lead = b""
-        if fh.tell():
-            fh.seek(-1, 2)
-            lead = b"" if fh.read(1) == b"\n" else b"\n"
-        fh.write(lead + text.encode("utf-8"))
+    append_lines(store, [{"at": at, "ingested_by": by, **r} for r in records])
 
 
 def _write_new(path: Path, text: str) -> None:
