@@ -46,10 +46,13 @@ def lines_over_weeks(table: pd.DataFrame, *, series: dict[str, str], title: str,
             if column in part:
                 ax.plot(x, part[column], marker="o", markersize=2.5, linewidth=1.2, label=label)
         ax.set_title(str(name), fontsize=9)
+        from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+
+        locator = AutoDateLocator(minticks=2, maxticks=5)
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
         ax.tick_params(labelsize=7)
         ax.set_ylim(0, top)
-        for tick in ax.get_xticklabels():
-            tick.set_rotation(30)
     for ax in list(axes.flat)[len(names):]:
         ax.set_visible(False)
     axes.flat[0].set_ylabel(ylabel, fontsize=8)

@@ -85,7 +85,8 @@ def measure(config: Config, catalog: Catalog, weeks, data_dir, validation, on: d
     reasons = [r for s in statuses for r in s.reasons]
     report = {
         "on": on.isoformat(), "written_at": now(), "status": status, "reasons": reasons, "data_end": data_end.isoformat(), "data": provenance,
-        "model": {"name": manifest["model"]["name"], "version": manifest["model"]["version"]},
+        "model": {"name": manifest["model"]["name"], "version": manifest["model"]["version"],
+                  "versions_monitored": sorted({str(published.manifest(catalog, w)["model"]["version"]) for w in monitored})},
         "weeks_monitored": [w.isoformat() for w in monitored], "weeks_waiting": [w.isoformat() for w in waiting],
         "settings": asdict(settings), "caveat": measures.HELPED_CAVEAT,
         "teams": [asdict(s) for s in statuses], "override_warnings": overrides["warnings"], "feedback_decisions": len(decisions),

@@ -48,6 +48,7 @@ def test_precision_at_capacity_equals_a_direct_count_and_a_worse_team_turns_red(
     folder = tmp / "out" / "monitor" / "2025-12-29"
     report = json.loads((folder / "report.json").read_text())
     assert report["weeks_monitored"] == WEEKS and "not a clean label" in report["caveat"]
+    assert report["model"]["versions_monitored"] == [report["model"]["version"]]
     precision = pd.read_csv(folder / "precision.csv", dtype={"week": str})
     data = champion[0] / "data"
     for week in WEEKS[::3]:
