@@ -61,10 +61,12 @@ def staged_folder(out: Path, *, overwrite: bool, kind: str, owned: set[str], kee
     if not out.exists() and (old / MARKER).is_file():  # an earlier run stopped between its two renames: restore it first
         old.rename(out)
     had = _check_replaceable(out, overwrite=overwrite, kind=kind, owned=owned, flag=flag)
-    for leftover in (staging, old):  # from an interrupted run: ours by name and marker
+    for leftover in (staging, old):  # from an interrupted run: ours by name and marker, or by name and empty (killed before its marker)
         if leftover.exists():
             if (leftover / MARKER).is_file() and (leftover / MARKER).read_text().strip() == kind:
                 shutil.rmtree(leftover)
+            elif leftover.is_dir() and not leftover.is_symlink() and not any(leftover.iterdir()):
+                leftover.rmdir()
             else:
                 raise UserError(f"'{leftover}' is in the way and placerisk did not write it; move it, then run again")
     staging.mkdir(parents=True)

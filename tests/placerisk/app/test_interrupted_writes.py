@@ -43,6 +43,16 @@ def test_a_folder_left_by_a_killed_run_is_cleared_on_the_next(tmp_path):
     assert not leftover.exists()
 
 
+def test_an_empty_folder_left_by_a_run_killed_before_its_marker_is_cleared(tmp_path):
+    from placerisk.app.outputs import staged_folder
+
+    out = tmp_path / "lists" / "2026-01-05"
+    (tmp_path / "lists" / ".2026-01-05.placerisk-new").mkdir(parents=True)  # killed between making the folder and marking it
+    with staged_folder(out, overwrite=False, kind="weekly lists", owned={"manifest.json"}) as staging:
+        (staging / "manifest.json").write_text("{}")
+    assert (out / "manifest.json").is_file() and not (tmp_path / "lists" / ".2026-01-05.placerisk-new").exists()
+
+
 def test_something_else_in_the_way_is_never_deleted(tmp_path, capsys):
     (tmp_path / ".data.placerisk-new").mkdir()
     (tmp_path / ".data.placerisk-new" / "mine.txt").write_text("mine")
