@@ -116,10 +116,45 @@ def check_rows(frame: pd.DataFrame, path: Path, config: Config, lists: dict[dt.d
     return problems
 
 
+def record_lines(path: Path) -> list[int] | None:
+    """The line each CSV record starts on (blank lines skipped; a quoted note may span lines), so a reason names the line a
+    person sees in an editor; DataError naming the line of a record with more or fewer fields than the header (never its
+    text). None for Parquet, or a file that is not UTF-8 (the reader then says so)."""
+    import csv
+
+    if path.suffix != ".csv" or not path.is_file():
+        return None
+    starts, width, previous = [], None, 0
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as fh:
+            reader = csv.reader(fh)
+            for record in reader:
+                start, previous = previous + 1, reader.line_num
+                if not record:
+                    continue
+                if width is None:
+                    width = len(record)
+                    continue
+                if len(record) != width:
+                    raise DataError(f"'{path}' line {start}: {len(record)} fields; expected {width}, as in the header (a missing or extra "
+                                    "comma, or an unclosed quote?); nothing was stored")
+                starts.append(start)
+    except (UnicodeDecodeError, csv.Error):
+        return None
+    return starts
+
+
+def row_number(frame: pd.DataFrame, path: Path, i: int) -> int:
+    """The number a person sees for the row at position ``i``: its line in a CSV, its position from 1 in Parquet."""
+    lines = frame.attrs.get("lines")
+    return lines[i] if lines and len(lines) == len(frame) else display_row(path, i)
+
+
 def read(path: Path) -> pd.DataFrame:
     """The feedback file with every cell as text (or None); DataError when it cannot be read, repeats a column or lacks one.
 
     ``attrs["several"]``: the ``(row, column)`` cells that held a list of values; ``attrs["ignored"]``: columns not in the contract."""
+    lines = record_lines(path)
     frame = read_frame(path)
     repeated = sorted({str(c) for c in frame.columns[frame.columns.duplicated()]})
     if repeated:
@@ -142,7 +177,7 @@ def read(path: Path) -> pd.DataFrame:
     for c in COLUMNS:
         if c not in frame.columns:
             frame[c] = None
-    frame.attrs["several"], frame.attrs["ignored"] = several, ignored
+    frame.attrs["several"], frame.attrs["ignored"], frame.attrs["lines"] = several, ignored, lines
     return frame
 
 
@@ -154,7 +189,7 @@ def _conflicts(frame: pd.DataFrame, problems: list[list[tuple[str, str]]], path:
     for _, part in keys[ok].groupby(["f", "w", "d"]):
         if part["x"].nunique() > 1:
             for i in part.index:
-                problems[i].append(("decision", f"rows {', '.join(str(display_row(path, j)) for j in part.index)} give different decisions for this family "
+                problems[i].append(("decision", f"rows {', '.join(str(row_number(frame, path, j)) for j in part.index)} give different decisions for this family "
                                                 "and week on the same date; expected one (send the one that stands)"))
 
 
@@ -164,7 +199,7 @@ def ingest(config: Config, path: Path, *, today: dt.date | None = None) -> Inges
     data = path.read_bytes() if path.is_file() else b""
     batch = hashlib.sha256(data).hexdigest()[:16]
     frame = read(path)
-    found = identifier_cells(frame, lambda i: display_row(path, i))
+    found = identifier_cells(frame, lambda i: row_number(frame, path, i))
     if found:
         more = f"; and {len(found) - 10} more" if len(found) > 10 else ""
         raise Refused(f"'{path}' is refused and nothing was stored: {'; '.join(found[:10])}{more}. Feedback must carry no direct "
@@ -194,15 +229,15 @@ def ingest(config: Config, path: Path, *, today: dt.date | None = None) -> Inges
                         "partner": partners.get(str(row["partner"] or "").strip().casefold()),
                         "role": roles[str(row["role"]).strip().casefold()], "decided": _date(row["decided"]).isoformat(),
                         "note": None if row["note"] is None or not str(row["note"]).strip() else str(row["note"]).strip(),
-                        "data_fingerprint": fingerprints[week], "batch": batch, "file": str(path.resolve()), "row": display_row(path, i)})
-    bad = [(display_row(path, i), c, r) for i, p in enumerate(problems) for c, r in p]
+                        "data_fingerprint": fingerprints[week], "batch": batch, "file": str(path.resolve()), "row": row_number(frame, path, i)})
+    bad = [(row_number(frame, path, i), c, r) for i, p in enumerate(problems) for c, r in p]
     result = Ingested(path, batch, len(frame), pd.DataFrame(records), pd.DataFrame(bad, columns=["row", "column", "reason"]),
                       ignored=list(frame.attrs["ignored"]))
     if bad:
         result.quarantine = catalog.feedback_quarantine(stamp)
         rows = frame.iloc[[i for i, p in enumerate(problems) if p]].reset_index(drop=True)
         rows = rows.map(lambda v: f"<withheld: {len(v):,} characters>" if isinstance(v, str) and len(v) > config.feedback.max_note_chars else v)
-        table = pd.DataFrame({"row": [display_row(path, i) for i, p in enumerate(problems) if p],
+        table = pd.DataFrame({"row": [row_number(frame, path, i) for i, p in enumerate(problems) if p],
                               "reasons": ["; ".join(f"{c}: {r}" for c, r in p) for p in problems if p]})
         _write_new(result.quarantine, pd.concat([table, rows], axis=1).to_csv(index=False))
     _append(catalog.feedback_store, records)

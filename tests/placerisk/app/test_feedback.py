@@ -121,3 +121,20 @@ def test_a_long_cell_is_withheld_from_the_quarantine(site):
     result = ingest(load_config(config), path, today=dt.date(2026, 2, 1))
     assert result.quarantined["column"].tolist() == ["note"] and "2,000 characters (not shown)" in result.quarantined["reason"].iloc[0]
     assert "wordword" not in result.quarantine.read_text() and "<withheld: 2,000 characters>" in result.quarantine.read_text()
+
+
+def test_reasons_name_the_line_a_person_sees_and_a_row_with_a_missing_comma_is_named_by_its_line(site, capsys):
+    tmp, config = site
+    good = ",".join(_row(0).values())
+    path = tmp / "fb.csv"
+    path.write_text(",".join(COLUMNS) + "\n" + good + "\n\n"
+                    + ",".join(_row(1, note='"one\ntwo"').values()) + "\n" + ",".join(_row(2, decision="maybe").values()) + "\n")
+    result = ingest(load_config(config), path)
+    # line 1 the header, 2 a row, 3 blank, 4 and 5 a row whose note spans two lines, 6 the bad row
+    assert result.quarantined[["row", "column"]].values.tolist() == [[6, "decision"]]
+    short = tmp / "short.csv"
+    short.write_text(",".join(COLUMNS) + "\n" + good + "\n" + ",".join(list(_row(1).values())[:-1]) + "\n")
+    capsys.readouterr()
+    assert main(["feedback", "--config", str(config), "--file", str(short)]) == 2
+    err = capsys.readouterr().err
+    assert "line 3: 7 fields; expected 8" in err and FAMILIES[1] not in err
