@@ -93,6 +93,33 @@ def fresh_population(families: int, workdir: str | Path) -> tuple[Path, Path, di
     return data, validation, synth, validate
 
 
+def approved_champion(train_families: int, store: Path) -> Path:
+    """A champion trained on a fresh population of ``train_families`` in ``store`` (the default config) and approved by a
+    benchmark panel; returns its config file. Stops with the command's output if a step fails."""
+    exe = str(Path(sys.executable).with_name("placerisk"))
+    data, validation, _, _ = fresh_population(train_families, store)
+    config = store / "placerisk.yaml"
+    config.write_text(f"config_version: 1\ndata:\n  dir: {data}\n  output_dir: {store}\nmlflow:\n  tracking_uri: sqlite:///{store / 'mlflow.db'}\n"
+                      f"  artifact_dir: {store / 'mlartifacts'}\n  decisions_log: {store / 'decisions.jsonl'}\n")
+    trained = run([exe, "train", "--config", str(config), "--data", str(data), "--validation", str(validation)])
+    red = run([exe, "findings", "--config", str(config), "--red-ids"]) if trained["exit"] == 0 else trained
+    if red["exit"] != 0:
+        raise SystemExit(red["output"][-3000:])
+    approve = run([exe, "approve", "--config", str(config), "--version", "candidate", "--decision", "approve", "--reviewer", "Benchmark panel",
+                   "--note", "benchmark only", "--allow-dirty", "--accept", red["output"].strip().splitlines()[-1]])
+    if approve["exit"] != 0:
+        raise SystemExit(approve["output"][-3000:])
+    return config
+
+
+def config_for(champion: Path, data: Path, output_dir: Path) -> Path:
+    """The champion's config pointed at another population and output folder, written in ``output_dir``."""
+    store = champion.parent
+    text = champion.read_text().replace(f"dir: {store / 'data'}", f"dir: {data}").replace(f"output_dir: {store}", f"output_dir: {output_dir}")
+    (output_dir / "placerisk.yaml").write_text(text)
+    return output_dir / "placerisk.yaml"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--families", type=int, default=1_000_000)

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_foundation import fresh_population, run, write_results
+from bench_foundation import approved_champion, config_for, fresh_population, run, write_results
 
 TARGET = {"seconds": 60}
 DECISIONS = ("engaged", "declined", "not_appropriate", "already_known", "no_contact", "data_wrong", None)
@@ -46,21 +46,10 @@ def setup(args, exe: str, work: Path) -> Path:
     config = store / "placerisk.yaml"
     scoring = work / "score" / "placerisk.yaml"
     if not (args.reuse and (store / "decisions.jsonl").is_file()):
-        small_data, small_validation, _, _ = fresh_population(args.train_families, store)
-        config.write_text(f"config_version: 1\ndata:\n  dir: {small_data}\n  output_dir: {store}\nmlflow:\n  tracking_uri: sqlite:///{store / 'mlflow.db'}\n"
-                          f"  artifact_dir: {store / 'mlartifacts'}\n  decisions_log: {store / 'decisions.jsonl'}\n")
-        done = run([exe, "train", "--config", str(config), "--data", str(small_data), "--validation", str(small_validation)])
-        if done["exit"] != 0:
-            raise SystemExit(done["output"][-3000:])
-        red = run([exe, "findings", "--config", str(config), "--red-ids"])
-        approve = run([exe, "approve", "--config", str(config), "--version", "candidate", "--decision", "approve", "--reviewer",
-                       "Benchmark panel", "--note", "benchmark only", "--allow-dirty", "--accept", red["output"].strip().splitlines()[-1]])
-        if approve["exit"] != 0:
-            raise SystemExit(approve["output"][-3000:])
+        config = approved_champion(args.train_families, store)
     if not (args.reuse and scoring.is_file()):
-        small_data = store / "data"
         data, _, _, _ = fresh_population(args.families, work / "score")
-        scoring.write_text(config.read_text().replace(f"dir: {small_data}", f"dir: {data}").replace(f"output_dir: {store}", f"output_dir: {work / 'score'}"))
+        scoring = config_for(config, data, work / "score")
     data, validation = work / "score" / "data", work / "score" / "validation"
     rng = np.random.default_rng(7)
     first = dt.date.fromisoformat(args.first_week)

@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_foundation import fresh_population, run, write_results
+from bench_foundation import approved_champion, config_for, fresh_population, run, write_results
 
 TARGET = {"seconds": 60, "peak_gb": 8.0}
 STEPS = (("champion and checks", "features:"), ("features", "features built"), ("scoring and lists", "scored and listed"),
@@ -55,26 +55,9 @@ def main() -> int:
     args = parser.parse_args()
     exe = str(Path(sys.executable).with_name("placerisk"))
     work = Path(args.workdir)
-    small_data, small_validation, _, _ = fresh_population(args.train_families, work / "train")
-    store = work / "train"
-    config = store / "placerisk.yaml"
-    config.write_text(f"config_version: 1\ndata:\n  dir: {small_data}\n  output_dir: {store}\nmlflow:\n  tracking_uri: sqlite:///{store / 'mlflow.db'}\n"
-                      f"  artifact_dir: {store / 'mlartifacts'}\n  decisions_log: {store / 'decisions.jsonl'}\n")
-    steps = [["train", "--config", str(config), "--data", str(small_data), "--validation", str(small_validation)],
-             ["findings", "--config", str(config), "--red-ids"]]
-    trained = run([exe, *steps[0]])
-    red = run([exe, *steps[1]])
-    if trained["exit"] != 0 or red["exit"] != 0:
-        print(trained["output"][-3000:], red["output"][-2000:])
-        return 1
-    approve = run([exe, "approve", "--config", str(config), "--version", "candidate", "--decision", "approve", "--reviewer", "Benchmark panel",
-                   "--note", "benchmark only", "--allow-dirty", "--accept", red["output"].strip().splitlines()[-1]])
-    if approve["exit"] != 0:
-        print(approve["output"][-3000:])
-        return 1
+    champion = approved_champion(args.train_families, work / "train")
     data, validation, synth, validate = fresh_population(args.families, work / "score")
-    scoring = work / "score" / "placerisk.yaml"
-    scoring.write_text(config.read_text().replace(f"dir: {small_data}", f"dir: {data}").replace(f"output_dir: {store}", f"output_dir: {work / 'score'}"))
+    scoring = config_for(champion, data, work / "score")
     score = run([exe, "score", "--config", str(scoring), "--data", str(data), "--validation", str(validation), "--as-of", args.as_of])
     if score["exit"] != 0:
         print(score["output"][-3000:])

@@ -183,8 +183,8 @@ class Catalog:
 
     @staticmethod
     def monitoring(lists: Path) -> Path:
-        """A published week's scored cohort, kept for the monitor (not for the teams)."""
-        return lists / "monitoring"
+        """A published week's scored cohort, kept for the monitor (not for the teams): ``<lists>/monitoring/cohort.parquet``."""
+        return lists / "monitoring" / "cohort.parquet"
 
     @property
     def monitor_root(self) -> Path:

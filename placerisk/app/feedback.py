@@ -24,6 +24,7 @@ import pandas as pd
 from placerisk.app import published
 from placerisk.app.catalog import Catalog
 from placerisk.app.decisions import append_lines, now
+from placerisk.app.decisions import read as read_lines
 from placerisk.config import Config
 from placerisk.datatools.privacy.cells import cell_text, identifier_cells
 from placerisk.datatools.tables import display_row, read_frame
@@ -62,6 +63,16 @@ class Ingested:
     ignored: list[str] = field(default_factory=list)  # columns not in the contract: never stored
 
 
+def _roles(config: Config) -> dict[str, str]:
+    """The configured roles by their case-folded spelling."""
+    return {r.casefold(): r for r in config.feedback.roles}
+
+
+def _partners(config: Config) -> dict[str, str]:
+    """Whose data can be reported wrong (the sources, the council's families and persons files), by case-folded spelling."""
+    return {p.casefold(): p for p in [*config.sources, config.population.families, config.population.persons]}
+
+
 def _date(text) -> dt.date | None:
     """A YYYY-MM-DD date, else None (no other ISO spelling: 20260105 and 2026-W02-1 are refused)."""
     text = str(text).strip()
@@ -77,8 +88,7 @@ def check_rows(frame: pd.DataFrame, path: Path, config: Config, lists: dict[dt.d
     """Per row, its problems as ``(column, reason)``; empty for a good row. ``lists``: each published week's listed families.
 
     ``frame``: as :func:`read` returns it (every cell text, ``frame.attrs["several"]`` the cells that held a list)."""
-    roles = {r.casefold(): r for r in config.feedback.roles}
-    partners = {p.casefold(): p for p in [*config.sources, config.population.families, config.population.persons]}
+    roles, partners = _roles(config), _partners(config)
     several = frame.attrs.get("several", set())
     problems = []
     for i, row in enumerate(frame.to_dict("records")):
@@ -196,9 +206,8 @@ def _conflicts(frame: pd.DataFrame, problems: list[list[tuple[str, str]]], path:
 def ingest(config: Config, path: Path, *, today: dt.date | None = None) -> Ingested:
     """Check ``path`` and append its good rows to the store; DataError (nothing stored) for identifiers or a repeated file."""
     catalog = Catalog(config)
-    data = path.read_bytes() if path.is_file() else b""
-    batch = hashlib.sha256(data).hexdigest()[:16]
-    frame = read(path)
+    frame = read(path)  # refuses a missing, unreadable or malformed file first
+    batch = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
     found = identifier_cells(frame, lambda i: row_number(frame, path, i))
     if found:
         more = f"; and {len(found) - 10} more" if len(found) > 10 else ""
@@ -216,8 +225,7 @@ def ingest(config: Config, path: Path, *, today: dt.date | None = None) -> Inges
     good = [i for i, p in enumerate(problems) if not p]
     stamp = f"{dt.datetime.now(dt.UTC).strftime('%Y%m%dT%H%M%S.%fZ')}-{batch}"
     fingerprints = {w: published.manifest(catalog, w).get("data", {}).get("data_fingerprint") for w in weeks}
-    roles = {r.casefold(): r for r in config.feedback.roles}
-    partners = {p.casefold(): p for p in [*config.sources, config.population.families, config.population.persons]}
+    roles, partners = _roles(config), _partners(config)
     records = []
     for i in good:
         row = frame.iloc[i]
@@ -241,8 +249,8 @@ def ingest(config: Config, path: Path, *, today: dt.date | None = None) -> Inges
                               "reasons": ["; ".join(f"{c}: {r}" for c, r in p) for p in problems if p]})
         _write_new(result.quarantine, pd.concat([table, rows], axis=1).to_csv(index=False))
     _append(catalog.feedback_store, records)
-    wrong = result.accepted[result.accepted["decision"] == "data_wrong"] if records else result.accepted
-    for partner, part in (wrong.groupby("partner") if len(wrong) else []):
+    wrong = [r for r in records if r["decision"] == "data_wrong"]
+    for partner, part in pd.DataFrame(wrong, columns=STORED).groupby("partner"):
         target = catalog.partner_report(str(partner), stamp)
         _write_new(target, part[["family_id", "week", "reason_code", "decided", "role"]].to_csv(index=False))
         result.partner_reports[str(partner)] = target
@@ -263,10 +271,7 @@ def _write_new(path: Path, text: str) -> None:
 
 def read_store(path: Path) -> pd.DataFrame:
     """Every stored decision in store order (``scoring.feedback.COLUMNS``); DataError naming a damaged line."""
-    from placerisk.app.decisions import read as read_lines
-
-    records = read_lines(path)
-    return pd.DataFrame(records, columns=[*STORED, "ingested_by", "file"]) if records else pd.DataFrame(columns=[*STORED, "ingested_by", "file"])
+    return pd.DataFrame(read_lines(path), columns=[*STORED, "ingested_by", "file"])
 
 
 def store_hash(path: Path) -> str | None:

@@ -15,7 +15,6 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from placerisk.app import published
 from placerisk.app.catalog import Catalog
 from placerisk.app.feedback import read_store
 from placerisk.features.cohort import OutcomeSpec
@@ -39,7 +38,7 @@ def calibration_sample(family_id: pd.Series, size: int = CALIBRATION_SAMPLE) -> 
 def split_weeks(catalog: Catalog, weeks: list[dt.date], outcome: OutcomeSpec, data_end: dt.date) -> tuple[list[dt.date], list[dt.date]]:
     """``(monitored, waiting)``: weeks whose outcomes are complete by ``data_end`` (and that kept their scored cohort: a week
     published before the monitor existed cannot be monitored), and the others."""
-    kept = [w for w in weeks if (Catalog.monitoring(catalog.lists(w)) / published.MONITORING_FILE).is_file()]
+    kept = [w for w in weeks if Catalog.monitoring(catalog.lists(w)).is_file()]
     done = [w for w in kept if outcome.label_complete(w, data_end)]
     return done, [w for w in kept if w not in done]
 
@@ -48,7 +47,7 @@ def load(catalog: Catalog, weeks: list[dt.date], *, monitored_only: bool) -> pd.
     """The published cohorts' monitored rows (listed by the model or the rule, or sampled), with ``week``; groups as text."""
     parts = []
     for w in weeks:
-        path = Catalog.monitoring(catalog.lists(w)) / published.MONITORING_FILE
+        path = Catalog.monitoring(catalog.lists(w))
         if not path.is_file():
             continue  # a week published before the monitor existed
         table = pq.read_table(path, filters=[("monitor", "=", True)] if monitored_only else [("status", "=", LISTED)])
@@ -75,8 +74,8 @@ LEFT JOIN (SELECT DISTINCT as_of_date, fkey FROM members) m ON m.fkey = k.fkey A
 LEFT JOIN ({labels_sql(outcome, data_end, DUCKDB)}) y ON y.fkey = k.fkey AND y.as_of_date = w.as_of_date
 ORDER BY w.i""").fetchnumpy()
     con.unregister("monitor_wanted")
-    label = np.asarray(got["label"], dtype=np.float64) if not np.ma.isMaskedArray(got["label"]) else got["label"].astype(np.float64).filled(np.nan)
-    return label
+    label = got["label"]
+    return label.astype(np.float64).filled(np.nan) if np.ma.isMaskedArray(label) else np.asarray(label, dtype=np.float64)
 
 
 def decisions_now(catalog: Catalog) -> pd.DataFrame:

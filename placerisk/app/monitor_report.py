@@ -25,6 +25,7 @@ from placerisk.app.outputs import staged_folder
 from placerisk.app.progress import Progress
 from placerisk.config import Config
 from placerisk.errors import UserError
+from placerisk.models.allocation import LISTED
 from placerisk.scoring import monitor as measures
 from placerisk.scoring.charts import calibration_plot, lines_over_weeks
 from placerisk.scoring.feedback import ALL_WEEKS, OVERRIDES, override_rates
@@ -77,7 +78,8 @@ def measure(config: Config, catalog: Catalog, weeks, data_dir, validation, on: d
     statuses = measures.team_status(precision, settings, frame) if len(precision) else []
     by_group = measures.precision_by_group(frame, attributes, min_cell_count=config.fairness.min_cell_count, round_to=config.fairness.round_to)
     cal = measures.calibration(frame, frame["sample"].to_numpy(dtype=bool) if len(frame) else np.zeros(0, bool))
-    listed = monitor.load(catalog, weeks, monitored_only=False)
+    listed = pd.concat([frame.loc[frame["status"] == LISTED].drop(columns="label"), monitor.load(catalog, waiting, monitored_only=False)],
+                       ignore_index=True)  # the monitored weeks' listed rows are in ``frame`` already
     decisions = monitor.decisions_now(catalog)
     overrides = _overrides(config, listed, decisions, attributes)
     manifest = published.manifest(catalog, weeks[-1])

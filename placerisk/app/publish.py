@@ -15,7 +15,7 @@ import json
 
 import numpy as np
 
-from placerisk.app import published, tracking, weekly
+from placerisk.app import tracking, weekly
 from placerisk.app.build import open_build
 from placerisk.app.catalog import LIST_FILES, Catalog
 from placerisk.app.decisions import append, now
@@ -74,9 +74,8 @@ def publish(config: Config, args: argparse.Namespace) -> int:
     say("writing and publishing the lists")
     with staged_folder(folder, overwrite=args.force, kind="weekly lists", owned=set(LIST_FILES), keep_previous=True, flag="--force") as staging:
         _write(staging, config, tables, counts, groups, lists, manifest, args.as_of)
-        monitoring_dir = Catalog.monitoring(staging)
-        monitoring_dir.mkdir()
-        monitoring.to_parquet(monitoring_dir / published.MONITORING_FILE, index=False)
+        Catalog.monitoring(staging).parent.mkdir()
+        monitoring.to_parquet(Catalog.monitoring(staging), index=False)
     append(catalog.ledger, {"event": "published", "as_of": args.as_of.isoformat(), "folder": str(folder), "model": champ.model,
                             "version": champ.version, "forced": bool(args.force), "listed": int(counts["listed"].sum())})
     say("published")

@@ -9,9 +9,6 @@ import pandas as pd
 
 from placerisk.app.catalog import Catalog
 
-MONITORING_FILE = "cohort.parquet"
-
-
 def weeks(catalog: Catalog) -> list[dt.date]:
     """Every published as-of date (a folder with a manifest), oldest first."""
     root = catalog.lists_root

@@ -9,6 +9,8 @@ build (validated, unchanged, the date within what they allow).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from dataclasses import dataclass
 
 import mlflow
@@ -18,14 +20,14 @@ import pandas as pd
 from placerisk.app import published, registry, specs, tracking
 from placerisk.app.catalog import Catalog
 from placerisk.app.decisions import champion_on, read
+from placerisk.app.feedback import read_store, store_hash
+from placerisk.app.monitor import calibration_sample
 from placerisk.app.training_rows import sensitive_attributes
 from placerisk.config import Config
 from placerisk.errors import UserError
 from placerisk.features import FeatureSet
 from placerisk.features.evidence import latest_records
 from placerisk.models import RiskModel
-from placerisk.app.feedback import read_store, store_hash
-from placerisk.app.monitor import calibration_sample
 from placerisk.models.allocation import HELD, OBJECTED, SUPPORTED, Allocation, AllocationPolicy, allocate
 from placerisk.models.drift import MODERATE, SCORE, SIGNIFICANT
 from placerisk.scoring.feedback import Flags, effective, flags
@@ -124,10 +126,7 @@ def previous_lists(catalog: Catalog, as_of: dt.date) -> tuple[dt.date | None, pd
 
 
 def config_hash(config: Config) -> str:
-    import hashlib
-
     return hashlib.sha256(tracking.resolved_config_yaml(config).encode()).hexdigest()[:16]
-
 
 
 def feedback_flags(config: Config, catalog: Catalog, cohort: pd.DataFrame, as_of: dt.date, data_fingerprint: str) -> tuple[Flags, dict]:
@@ -191,8 +190,6 @@ def drift(risk: RiskModel, cohort: pd.DataFrame, X: pd.DataFrame, groups: pd.Dat
 def monitor_status(catalog: Catalog, as_of: dt.date) -> dict:
     """The status of the latest monitor report dated on or before ``as_of`` (kept earlier reports, ``<date>.replaced-...``,
     are never read), for the manifest and the VRU summary; "not yet run" before the first."""
-    import json
-
     root = catalog.monitor_root
     dated = [(d, p) for p in (root.iterdir() if root.is_dir() else []) if (d := published.as_date(p.name)) and (p / "report.json").is_file()]
     runs = sorted(pair for pair in dated if pair[0] <= as_of)

@@ -54,8 +54,9 @@ def identifier_cells(frame: pd.DataFrame, row_number: Callable[[int], int]) -> l
     """
     found = []
     for position, column in enumerate(frame.columns, start=1):
-        if scan_text(str(column)).inside:
-            found.append(f"the name of column {position} holds {_words(scan_text(str(column)).inside)}")
+        kinds = scan_text(str(column)).inside
+        if kinds:
+            found.append(f"the name of column {position} holds {_words(kinds)}")
     found += [f"column {f.column!r}: {f.message()}" for f in find_identifiers(frame.iloc[:0])]
     for column in frame.columns:
         birth = is_birth_column(str(column))
