@@ -8,7 +8,7 @@ FAMILIES ?= 20000
 DATA ?= data/synthetic
 
 .DEFAULT_GOAL := help
-.PHONY: help install browser demo test test-fast bench bench-small clean
+.PHONY: help install browser java demo test test-fast bench bench-small clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -16,10 +16,10 @@ help: ## List the targets
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test,spark]'
 	touch $(STAMP)
 
-install: $(STAMP) ## Create .venv and install placerisk with its test tools
+install: $(STAMP) ## Create .venv and install placerisk with its test tools and the Spark extra
 
 demo: $(STAMP) ## Main job end to end on the embedded defaults (synthetic data), ending with every team's weekly list
 	$(BIN)/placerisk synth --families $(FAMILIES) --out $(DATA) --overwrite
@@ -42,10 +42,14 @@ browser: ## Install Debian's chromium (headless page checks of the reports) when
 	@command -v chromium >/dev/null 2>&1 || { SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 		$$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; }
 
-test: $(STAMP) browser ## Run the whole test suite (includes the slow end-to-end tests and the browser checks)
+java: ## Install a Java runtime (the Spark engine's tests run Spark in local mode) when none is on the PATH
+	@command -v java >/dev/null 2>&1 || { SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends openjdk-17-jre-headless; }
+
+test: $(STAMP) browser java ## Run the whole test suite (includes the slow end-to-end tests, the browser checks and Spark in local mode)
 	$(BIN)/python -m pytest
 
-test-fast: $(STAMP) ## Run the tests without the slow ones
+test-fast: $(STAMP) java ## Run the tests without the slow ones
 	$(BIN)/python -m pytest -m 'not slow'
 
 bench: $(STAMP) ## All benchmarks at full size (about 1 hour 10 minutes); results in bench/results/, summary in docs/benchmarks.md

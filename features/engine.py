@@ -22,9 +22,9 @@ from placerisk.features.cohort import CohortSpec, OutcomeSpec
 from placerisk.features.definitions import FeatureSet
 from placerisk.features.pivot import pivot
 from placerisk.features.sql import (
-    DUCKDB,
     META_COLUMNS,
     base_sql,
+    date,
     keyed_event_days_sql,
     members_on_sql,
     plan,
@@ -36,7 +36,7 @@ CLUSTERED = ("members", "family")
 """Tables written one as-of date after another, so a later read of one date skips the other dates' rows."""
 
 
-def _check_dates(as_of_dates: Sequence[dt.date]) -> list[dt.date]:
+def check_dates(as_of_dates: Sequence[dt.date]) -> list[dt.date]:
     dates = sorted(set(as_of_dates))
     if not dates:
         raise ValueError("as_of_dates: got none; expected at least one date")
@@ -63,14 +63,14 @@ def prepare(
     relation that ``base_sql(with_wide=True)`` reads (what other engines run);
     otherwise the event statistics are left to ``feature_tables``.
     """
-    dates = _check_dates(as_of_dates)
+    dates = check_dates(as_of_dates)
     present = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
     missing = [r for r in REQUIRED_RELATIONS if r not in present]
     if missing:
         raise ValueError(f"relations {missing} are not registered on the connection; expected {list(REQUIRED_RELATIONS)}")
     con.execute("CREATE OR REPLACE TEMP TABLE as_of_dates (as_of_date DATE, label_complete BOOLEAN)")
     con.executemany("INSERT INTO as_of_dates VALUES (?, ?)", [(d, outcome.label_complete(d, data_end)) for d in dates])
-    for name, sql, materialise in plan(feature_set, cohort, outcome, data_end, dates, DUCKDB, cohort_only=cohort_only, aggregate=portable):
+    for name, sql, materialise in plan(feature_set, cohort, outcome, data_end, dates, cohort_only=cohort_only, aggregate=portable):
         if name in CLUSTERED and len(dates) > 1:
             _create_by_date(con, name, sql, dates)
             continue
@@ -83,7 +83,7 @@ def _create_by_date(con, name: str, sql: str, dates: list[dt.date]) -> None:
     """Materialise ``sql`` (which has an ``as_of_date`` column) one date at a time, in date order."""
     con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM ({sql}) WHERE false")
     for d in dates:
-        con.execute(f"INSERT INTO {name} SELECT * FROM ({sql}) WHERE as_of_date = {DUCKDB.date(d)}")
+        con.execute(f"INSERT INTO {name} SELECT * FROM ({sql}) WHERE as_of_date = {date(d)}")
 
 
 def feature_tables(
@@ -103,12 +103,12 @@ def feature_tables(
     """
     dates = prepare(con, feature_set, as_of_dates, cohort=cohort, outcome=outcome, data_end=data_end, cohort_only=cohort_only)
     names = list(feature_set.names)
-    events = KeyedEvents.from_arrays(con.sql(keyed_event_days_sql(DUCKDB)).fetchnumpy())
+    events = KeyedEvents.from_arrays(con.sql(keyed_event_days_sql()).fetchnumpy())
     n_people = con.sql("SELECT coalesce(max(pkey), 0) FROM people").fetchall()[0][0]
     for d in dates:
         base = con.sql(base_sql(feature_set, cohort_only=cohort_only, as_of_date=d, with_wide=False)).to_arrow_table()
         members = np.zeros(n_people + 1, dtype=bool)
-        members[con.sql(members_on_sql(d, DUCKDB, cohort_only=cohort_only)).fetchnumpy()["pkey"]] = True
+        members[con.sql(members_on_sql(d, cohort_only=cohort_only)).fetchnumpy()["pkey"]] = True
         stats = target_stats(feature_set, events, d, members)
         wide = pivot(feature_set, base.column("fkey").to_numpy(), stats)
         columns = {name: base.column(name) for name in META_COLUMNS}

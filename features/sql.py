@@ -8,55 +8,42 @@ Inputs are logical relations (the caller registers them on its engine):
 - ``objections(family_id, person_id)``
 - ``as_of_dates(as_of_date, label_complete)``
 
-Only ANSI constructs plus what ``Dialect`` wraps are used, so a Spark dialect
-runs the same text. Point in time: a fact counts as of D only when its
+Written once, in DuckDB's dialect; ``features.transpile`` compiles the same text
+for Spark (with SQLGlot), so no query is kept twice. Dates move by quoted
+intervals, and windows are joins and filters on recorded dates, never window
+frames, so both engines read them alike. Point in time: a fact counts as of D only when its
 ``recorded_date`` is before D; membership and ages are taken as of D.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from placerisk.features.cohort import CohortSpec, OutcomeSpec
 from placerisk.features.definitions import FeatureSet, days_since_cap
 
 
-@dataclass(frozen=True)
-class Dialect:
-    """The few functions whose spelling differs between engines."""
-
-    name: str
-
-    def add_months(self, expr: str, months: int) -> str:
-        if self.name == "spark":
-            return f"add_months({expr}, {months})"
-        return f"CAST(({expr}) + INTERVAL ({months}) MONTH AS DATE)"
-
-    def add_days(self, expr: str, days: int) -> str:
-        if self.name == "spark":
-            return f"date_add({expr}, {days})"
-        return f"CAST(({expr}) + INTERVAL ({days}) DAY AS DATE)"
-
-    def days_between(self, later: str, earlier: str) -> str:
-        if self.name == "spark":
-            return f"datediff({later}, {earlier})"
-        return f"date_diff('day', {earlier}, {later})"
-
-    def arg_max(self, value: str, key: str) -> str:
-        return f"max_by({value}, {key})" if self.name == "spark" else f"arg_max({value}, {key})"
-
-    @staticmethod
-    def date(value: dt.date) -> str:
-        return f"DATE '{value.isoformat()}'"
-
-    @staticmethod
-    def month_index(expr: str) -> str:
-        return f"(year({expr}) * 12 + month({expr}))"
+def add_months(expr: str, months: int | str) -> str:
+    """``expr`` (a date) moved by whole months, the day clamped to the month's end; ``months`` a number or a column."""
+    if isinstance(months, int):
+        return f"CAST(({expr}) + INTERVAL '{months}' MONTH AS DATE)"  # a quoted amount: the form every dialect reads
+    return f"CAST(({expr}) + ({months}) * INTERVAL '1' MONTH AS DATE)"
 
 
-DUCKDB = Dialect("duckdb")
-SPARK = Dialect("spark")
+def add_days(expr: str, days: int) -> str:
+    return f"CAST(({expr}) + INTERVAL '{days}' DAY AS DATE)"
+
+
+def days_between(later: str, earlier: str) -> str:
+    return f"date_diff('day', {earlier}, {later})"
+
+
+def date(value: dt.date) -> str:
+    return f"DATE '{value.isoformat()}'"
+
+
+def month_index(expr: str) -> str:
+    return f"(year({expr}) * 12 + month({expr}))"
 
 
 def _lit(text: str) -> str:
@@ -75,14 +62,14 @@ LEFT JOIN (SELECT DISTINCT family_id FROM objections WHERE family_id IS NOT NULL
 WHERE obj_p.person_id IS NULL AND obj_f.family_id IS NULL"""
 
 
-def members_sql(d: Dialect = DUCKDB) -> str:
+def members_sql() -> str:
     """Every non-objecting person who is a family member on each as-of date, with age in months."""
     return f"""
 SELECT a.as_of_date, p.pkey, p.fkey, p.sex, p.ethnicity,
-       CAST({d.month_index('a.as_of_date')} - (p.birth_year * 12 + p.birth_month) AS INTEGER) AS age_months
+       CAST({month_index('a.as_of_date')} - (p.birth_year * 12 + p.birth_month) AS INTEGER) AS age_months
 FROM people p
 JOIN as_of_dates a ON p.member_from <= a.as_of_date AND (p.member_to IS NULL OR p.member_to > a.as_of_date)
-WHERE p.birth_year * 12 + p.birth_month <= {d.month_index('a.as_of_date')}"""
+WHERE p.birth_year * 12 + p.birth_month <= {month_index('a.as_of_date')}"""
 
 
 def targets_sql(fs: FeatureSet) -> str:
@@ -93,58 +80,58 @@ def targets_sql(fs: FeatureSet) -> str:
     return f"SELECT DISTINCT event, CAST(target AS INTEGER) AS target FROM (VALUES {rows}) AS t(event, target)"
 
 
-def keyed_events_sql(fs: FeatureSet, first: dt.date, last: dt.date, d: Dialect = DUCKDB) -> str:
+def keyed_events_sql(fs: FeatureSet, first: dt.date, last: dt.date) -> str:
     """Events that can reach a feature for some date in [first, last], keyed by person and target."""
     return f"""
 SELECT p.fkey, p.pkey, t.target, e.event_date, e.recorded_date
 FROM events e
 JOIN people p ON p.person_id = e.person_id
 JOIN targets t ON t.event = e.event
-WHERE e.recorded_date < {d.date(last)} AND e.event_date >= {d.add_months(d.date(first), -fs.lookback_months)}"""
+WHERE e.recorded_date < {date(last)} AND e.event_date >= {add_months(date(first), -fs.lookback_months)}"""
 
 
-def keyed_event_days_sql(d: Dialect = DUCKDB) -> str:
+def keyed_event_days_sql() -> str:
     """``keyed_events`` with dates as days since 1970-01-01, sorted for ``features.stats.KeyedEvents``."""
-    epoch = d.date(dt.date(1970, 1, 1))
+    epoch = date(dt.date(1970, 1, 1))
     return f"""
 SELECT fkey, target, pkey,
-       CAST({d.days_between('event_date', epoch)} AS INTEGER) AS event_day,
-       CAST({d.days_between('recorded_date', epoch)} AS INTEGER) AS recorded_day
+       CAST({days_between('event_date', epoch)} AS INTEGER) AS event_day,
+       CAST({days_between('recorded_date', epoch)} AS INTEGER) AS recorded_day
 FROM keyed_events
 ORDER BY fkey, target, pkey"""
 
 
-def members_on_sql(as_of_date: dt.date, d: Dialect = DUCKDB, *, cohort_only: bool = False) -> str:
+def members_on_sql(as_of_date: dt.date, *, cohort_only: bool = False) -> str:
     """The persons whose events count on one date: members then (of a family in the cohort, with ``cohort_only``).
 
     The same rows ``hits_sql`` joins events to.
     """
     cohort_join = "JOIN family f ON f.fkey = m.fkey AND f.as_of_date = m.as_of_date AND f.in_cohort" if cohort_only else ""
-    return f"SELECT m.pkey FROM members m {cohort_join} WHERE m.as_of_date = {d.date(as_of_date)}"
+    return f"SELECT m.pkey FROM members m {cohort_join} WHERE m.as_of_date = {date(as_of_date)}"
 
 
-def _bucket_case(fs: FeatureSet, d: Dialect) -> str:
+def _bucket_case(fs: FeatureSet) -> str:
     edges = fs.bucket_edges
     if len(edges) == 1:
         return "0"
-    whens = " ".join(f"WHEN e.event_date >= {d.add_months('m.as_of_date', -w)} THEN {i}" for i, w in enumerate(edges[:-1]))
+    whens = " ".join(f"WHEN e.event_date >= {add_months('m.as_of_date', -w)} THEN {i}" for i, w in enumerate(edges[:-1]))
     return f"CASE {whens} ELSE {len(edges) - 1} END"
 
 
-def hits_sql(fs: FeatureSet, d: Dialect = DUCKDB, *, cohort_only: bool = False) -> str:
+def hits_sql(fs: FeatureSet, *, cohort_only: bool = False) -> str:
     """One row per (member on D, event known before D and within the lookback, target).
 
     With ``cohort_only``, members of families outside the cohort on D are skipped: their rows are never written.
     """
     cohort_join = "JOIN family f ON f.fkey = m.fkey AND f.as_of_date = m.as_of_date AND f.in_cohort" if cohort_only else ""
     return f"""
-SELECT m.fkey, m.as_of_date, m.pkey, e.target, e.event_date, {_bucket_case(fs, d)} AS bucket
+SELECT m.fkey, m.as_of_date, m.pkey, e.target, e.event_date, {_bucket_case(fs)} AS bucket
 FROM keyed_events e
 JOIN members m ON m.pkey = e.pkey
 {cohort_join}
 WHERE e.recorded_date < m.as_of_date
   AND e.event_date < m.as_of_date
-  AND e.event_date >= {d.add_months('m.as_of_date', -fs.lookback_months)}"""
+  AND e.event_date >= {add_months('m.as_of_date', -fs.lookback_months)}"""
 
 
 def target_stats_sql(fs: FeatureSet) -> str:
@@ -161,7 +148,7 @@ FROM (SELECT fkey, as_of_date, pkey, target, {per_person}, max(event_date) AS la
 GROUP BY fkey, as_of_date, target"""
 
 
-def wide_sql(fs: FeatureSet, d: Dialect = DUCKDB) -> str:
+def wide_sql(fs: FeatureSet) -> str:
     """Target statistics pivoted into one column per feature.
 
     ``target_stats`` has exactly one row per family, date and target, so each
@@ -174,7 +161,7 @@ def wide_sql(fs: FeatureSet, d: Dialect = DUCKDB) -> str:
             continue
         when = f"target = {index[spec.event]}"
         if spec.kind == "days_since_last":
-            value = d.days_between("as_of_date", "last_date")
+            value = days_between("as_of_date", "last_date")
         elif spec.kind == "distinct_members":
             value = "members_recent"
         else:  # count or trend
@@ -186,7 +173,7 @@ def wide_sql(fs: FeatureSet, d: Dialect = DUCKDB) -> str:
     return f"SELECT fkey, as_of_date, {', '.join(cols)} FROM target_stats GROUP BY fkey, as_of_date"
 
 
-def family_sql(cohort: CohortSpec, d: Dialect = DUCKDB) -> str:
+def family_sql(cohort: CohortSpec) -> str:
     """Composition, area, cohort flag and audit attributes per family and date."""
     years = "FLOOR(age_months / 12)"
     child = "age_months < 216"
@@ -208,20 +195,20 @@ SELECT m.fkey, m.as_of_date,
   CAST(sum(CASE WHEN age_months >= 300 THEN 1 ELSE 0 END) AS INTEGER) AS family__adults_25_plus,
   CAST(coalesce(min(CASE WHEN {child} THEN {years} END), -1) AS INTEGER) AS family__youngest_child_age,
   CAST(coalesce(max(CASE WHEN {child} THEN {years} END), -1) AS INTEGER) AS family__oldest_child_age,
-  {d.arg_max('m.ethnicity', eldest)} AS ethnicity,
-  {d.arg_max('m.sex', eldest_in_range)} AS index_sex,
+  arg_max(m.ethnicity, {eldest}) AS ethnicity,
+  arg_max(m.sex, {eldest_in_range}) AS index_sex,
   CASE {bands} END AS index_age_band
 FROM members m
 GROUP BY m.fkey, m.as_of_date"""
 
 
-def labels_sql(outcome: OutcomeSpec, data_end: dt.date, d: Dialect = DUCKDB) -> str:
+def labels_sql(outcome: OutcomeSpec, data_end: dt.date) -> str:
     """1 when any member on D has an outcome event dated in [D, D + horizon) and recorded by the data's end
     and within the recording allowance after the window (so every snapshot's label has the same cut-off:
     what was known ``recording_allowance_days`` after its window, never records that came later)."""
     events = ", ".join(_lit(e) for e in outcome.events)
-    end = d.add_months("m.as_of_date", outcome.horizon_months)
-    known_by = d.add_days(end, outcome.recording_allowance_days)
+    end = add_months("m.as_of_date", outcome.horizon_months)
+    known_by = add_days(end, outcome.recording_allowance_days)
     return f"""
 SELECT DISTINCT m.fkey, m.as_of_date, 1 AS outcome
 FROM members m
@@ -229,12 +216,12 @@ JOIN people p ON p.pkey = m.pkey
 JOIN events e ON e.person_id = p.person_id
 WHERE e.event IN ({events})
   AND e.event_date >= m.as_of_date AND e.event_date < {end}
-  AND e.recorded_date <= {d.date(data_end)} AND e.recorded_date < {known_by}"""
+  AND e.recorded_date <= {date(data_end)} AND e.recorded_date < {known_by}"""
 
 
 def plan(
     fs: FeatureSet, cohort: CohortSpec, outcome: OutcomeSpec, data_end: dt.date, dates: list[dt.date],
-    d: Dialect = DUCKDB, *, cohort_only: bool = False, aggregate: bool = True,
+    *, cohort_only: bool = False, aggregate: bool = True,
 ) -> list[tuple[str, str, bool]]:
     """The steps in order: (relation name, query, materialise?). ``base_sql`` reads them.
 
@@ -246,18 +233,18 @@ def plan(
     steps = [
         ("people", people_sql(), True),
         ("family_keys", "SELECT DISTINCT fkey, family_id FROM people", True),
-        ("members", members_sql(d), True),
-        ("family", family_sql(cohort, d), True),
+        ("members", members_sql(), True),
+        ("family", family_sql(cohort), True),
         ("targets", targets_sql(fs), False),
-        ("keyed_events", keyed_events_sql(fs, first, last, d), aggregate),
+        ("keyed_events", keyed_events_sql(fs, first, last), aggregate),
     ]
     if aggregate:
         steps += [
-            ("hits", hits_sql(fs, d, cohort_only=cohort_only), False),
+            ("hits", hits_sql(fs, cohort_only=cohort_only), False),
             ("target_stats", target_stats_sql(fs), True),
-            ("wide", wide_sql(fs, d), False),
+            ("wide", wide_sql(fs), False),
         ]
-    return steps + [("labels", labels_sql(outcome, data_end, d), True)]
+    return steps + [("labels", labels_sql(outcome, data_end), True)]
 
 
 def _feature_columns(fs: FeatureSet) -> list[str]:
@@ -275,7 +262,7 @@ def _feature_columns(fs: FeatureSet) -> list[str]:
     return cols
 
 
-def base_sql(fs: FeatureSet, *, cohort_only: bool = True, as_of_date: dt.date | None = None, with_wide: bool = True, d: Dialect = DUCKDB) -> str:
+def base_sql(fs: FeatureSet, *, cohort_only: bool = True, as_of_date: dt.date | None = None, with_wide: bool = True) -> str:
     """Identifiers, meta columns and features (the event features only ``with_wide``), ordered by family.
 
     ``fkey`` is the family's integer key; it sorts as ``family_id`` does.
@@ -284,7 +271,7 @@ def base_sql(fs: FeatureSet, *, cohort_only: bool = True, as_of_date: dt.date | 
         features = _feature_columns(fs)
     else:
         features = [c for c, s in zip(_feature_columns(fs), fs.specs) if s.event is None]
-    conditions = (["f.in_cohort"] if cohort_only else []) + ([f"f.as_of_date = {d.date(as_of_date)}"] if as_of_date else [])
+    conditions = (["f.in_cohort"] if cohort_only else []) + ([f"f.as_of_date = {date(as_of_date)}"] if as_of_date else [])
     where = ("WHERE " + " AND ".join(conditions)) if conditions else ""
     wide_join = "LEFT JOIN wide w ON w.fkey = f.fkey AND w.as_of_date = f.as_of_date" if with_wide else ""
     return f"""
@@ -306,13 +293,13 @@ LEFT JOIN labels y ON y.fkey = f.fkey AND y.as_of_date = f.as_of_date
 ORDER BY f.as_of_date, f.fkey"""
 
 
-def target_stats_for(fs: FeatureSet, as_of_date: dt.date, d: Dialect = DUCKDB) -> str:
+def target_stats_for(fs: FeatureSet, as_of_date: dt.date) -> str:
     """One date's rows of the portable ``target_stats`` in the shape ``features.stats.target_stats`` returns
     (days since the latest event instead of its date): the fast path is tested against it."""
     buckets = ", ".join(f"b{i}" for i in range(len(fs.bucket_edges)))
     return (
-        f"SELECT fkey, target, {buckets}, members_recent, CAST({d.days_between('as_of_date', 'last_date')} AS INTEGER) AS days "
-        f"FROM target_stats WHERE as_of_date = {d.date(as_of_date)}"
+        f"SELECT fkey, target, {buckets}, members_recent, CAST({days_between('as_of_date', 'last_date')} AS INTEGER) AS days "
+        f"FROM target_stats WHERE as_of_date = {date(as_of_date)}"
     )
 
 

@@ -33,6 +33,7 @@ typical use:
   placerisk feedback --file decisions.csv         practitioners' decisions on listed families
   placerisk monitor                               the lists against the outcomes known since
   placerisk weekly                                the week's routine (cron or a systemd timer): score, publish, monitor
+  placerisk engines --as-of 2026-03-30            do DuckDB and Spark build the same features and scores here?
   placerisk pseudonymise --in raw.csv --out sendable.csv --columns nhs_number --key-file key.txt
 
 every command reads ./placerisk.yaml when present (or --config FILE), else the embedded defaults.
@@ -165,6 +166,14 @@ def _approve(p: argparse.ArgumentParser) -> None:
     p.add_argument("--allow-dirty", action="store_true", help="approve a model trained from uncommitted code (recorded)")
 
 
+def _engines(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--as-of", type=_date, required=True, metavar="DATE", help="the as-of date to build on both engines (YYYY-MM-DD)")
+    p.add_argument("--data", metavar="DIR", help="folder of validated extracts (default: data.dir)")
+    p.add_argument("--validation", metavar="DIR", help="its validation report folder (default: the one `validate` wrote for this data folder)")
+    p.add_argument("--all-families", action="store_true", help="compare families outside the cohort too")
+    p.add_argument("--features-only", action="store_true", help="do not compare the champion's scores")
+
+
 def _score(p: argparse.ArgumentParser) -> None:
     p.add_argument("--as-of", type=_date, required=True, metavar="DATE", help="the week's as-of date (YYYY-MM-DD)")
     p.add_argument("--data", metavar="DIR", help="folder of validated extracts (default: data.dir)")
@@ -227,6 +236,7 @@ COMMANDS = {  # name -> (help line, its arguments); each command's module is pla
     "feedback": ("practitioners' decisions on listed families: checked, stored append-only, honoured by the next lists", _feedback),
     "monitor": ("published lists against the outcomes known since: precision against the rule, calibration, feedback", _monitor),
     "weekly": ("the week's routine for a scheduler: score and publish (with drift), then monitor; stops at the first failed step", _weekly),
+    "engines": ("build one date on DuckDB and on Spark from the same extracts and compare them (needs the spark extra)", _engines),
     "pseudonymise": ("replace id columns by keyed HMAC-SHA256 pseudonyms (run by a partner before sending)", _pseudonymise),
 }
 

@@ -229,10 +229,29 @@ class MlflowConfig(_Section):
     decisions_log: LaxPath
 
 
+class SparkConfig(_Section):
+    """Where Spark runs and how it hands rows to Python (used when ``engine.name`` is ``spark``)."""
+
+    master: str = Field(min_length=1)
+    app_name: str = Field(min_length=1)
+    arrow_batch_size: int = Field(ge=100, le=1_000_000)
+    staging: LaxPath | None = None
+    conf: dict[str, str | int | float | bool] = Field(default_factory=dict)
+
+    @field_validator("conf")
+    @classmethod
+    def _no_time_zone(cls, conf: dict) -> dict:
+        if "spark.sql.session.timeZone" in conf and conf["spark.sql.session.timeZone"] != "UTC":
+            raise ValueError(f"spark.sql.session.timeZone: got {conf['spark.sql.session.timeZone']!r}; expected 'UTC' (dates move by an "
+                             "hour across the clock changes in any other zone)")
+        return conf
+
+
 class EngineConfig(_Section):
-    name: Literal["duckdb"]
+    name: Literal["duckdb", "spark"]
     memory_limit: str = Field(pattern=r"^[0-9]+(\.[0-9]+)?\s?(MB|GB|MiB|GiB)$")
     threads: int | None = Field(default=None, ge=1, le=512)
+    spark: SparkConfig
 
     def configure(self, con) -> None:
         """Apply the limits to a DuckDB connection."""

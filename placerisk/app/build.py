@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import duckdb
 import pyarrow as pa
@@ -23,11 +23,13 @@ from placerisk.config import Config
 from placerisk.errors import UserError
 from placerisk.features import CohortSpec, FeatureSet, OutcomeSpec, days_since_cap, feature_tables
 from placerisk.features.cohort import add_months
+from placerisk.features.transpile import for_engine
 
 
 @dataclass
 class FeatureBuild:
-    """An open build: a DuckDB connection with the validated extracts registered, and what they hold."""
+    """An open build: a DuckDB connection with the validated extracts registered, and what they hold; with the Spark
+    engine, a SparkSession holding the same inputs, where the features (and the weekly scores) are computed."""
 
     con: duckdb.DuckDBPyConnection
     report: dict
@@ -37,6 +39,18 @@ class FeatureBuild:
     first_event: dt.date | None
     data_end: dt.date
     say: Callable[[str], None]
+    spark: object | None = None
+    frames: dict = field(default_factory=dict)
+
+    @property
+    def engine(self) -> str:
+        return "duckdb" if self.spark is None else "spark"
+
+    def fetch(self, sql: str) -> pa.Table:
+        """``sql`` (DuckDB dialect, over the plan's relations) run on the engine that built them, as Arrow."""
+        if self.spark is None:
+            return self.con.sql(sql).to_arrow_table()
+        return self.spark.sql(for_engine(sql, "spark")).toArrow()
 
     def truncated(self, dates: Sequence[dt.date]) -> list[dt.date]:
         """The dates whose longest lookback starts before the first event (long windows are cut short)."""
@@ -62,8 +76,39 @@ class FeatureBuild:
                      f"({self.first_event}): long windows are cut short")
         self.say(f"features: {len(self.feature_set.specs)} features for {len(dates)} as-of date(s) ({dates[0]} to {dates[-1]}), "
                  f"data {self.first_event} to {self.data_end}")
-        yield from feature_tables(self.con, self.feature_set, dates, cohort=self.cohort, outcome=self.outcome, data_end=self.data_end,
-                                  cohort_only=cohort_only)
+        if self.spark is None:
+            yield from feature_tables(self.con, self.feature_set, dates, cohort=self.cohort, outcome=self.outcome, data_end=self.data_end,
+                                      cohort_only=cohort_only)
+            return
+        yield from self._spark_tables(dates, cohort_only)
+
+    def _spark_tables(self, dates: list[dt.date], cohort_only: bool) -> Iterator[tuple[dt.date, pa.Table]]:
+        from pyspark import StorageLevel
+
+        from placerisk.features import spark_engine
+
+        spark_engine.prepare(self.spark, self.feature_set, dates, cohort=self.cohort, outcome=self.outcome, data_end=self.data_end,
+                             cohort_only=cohort_only)
+        try:
+            for d in dates:
+                self.frames[d] = spark_engine.date_frame(self.spark, self.feature_set, d, cohort_only=cohort_only).persist(
+                    StorageLevel.MEMORY_AND_DISK)
+                yield d, spark_engine.to_arrow(self.frames[d], self.feature_set)
+                self.frames.pop(d).unpersist()
+        finally:
+            spark_engine.release(self.spark)
+            self.frames.clear()
+
+    def scores(self, as_of: dt.date, model_uri: str, feature_names) -> pa.Table:
+        """The registered bundle's ``score``, ``band`` and ``rank_score`` for the date's families, computed on the Spark executors
+        (while ``tables`` is at that date), with ``family_id``, ordered by family."""
+        from pyspark.sql import functions as F
+
+        from placerisk.app.spark import score_on_executors
+
+        scored = score_on_executors(self.spark, self.frames[as_of], model_uri, feature_names)
+        return scored.select("family_id", F.col("scored.score").alias("score"), F.col("scored.band").alias("band"),
+                             F.col("scored.rank_score").alias("rank_score")).orderBy("family_id").toArrow()
 
     def provenance(self) -> dict:
         """Fingerprints and hashes of what was built on: no rows."""
@@ -75,6 +120,7 @@ class FeatureBuild:
             "days_since_cap": days_since_cap(self.feature_set.lookback_months),
             "data_start": self.first_event.isoformat() if self.first_event else None,
             "data_end": self.data_end.isoformat(),
+            "engine": self.engine,
         }
 
 
@@ -82,5 +128,29 @@ class FeatureBuild:
 def open_build(config: Config, data_dir, validation: ValidationPaths, say: Callable[[str], None]) -> Iterator[FeatureBuild]:
     """Check the validation of ``data_dir``, register its accepted rows, and yield a build; cleans up after."""
     report = load_validation(validation, data_dir, config)
-    with engine(config, report) as (con, first_event, data_end):
-        yield FeatureBuild(con, report, specs.feature_set(config), specs.cohort(config), specs.outcome(config), first_event, data_end, say)
+    with engine(config, report) as (con, first_event, data_end), spark_inputs(config, con) as spark:
+        yield FeatureBuild(con, report, specs.feature_set(config), specs.cohort(config), specs.outcome(config), first_event, data_end, say,
+                           spark=spark)
+
+
+@contextmanager
+def spark_inputs(config: Config, con) -> Iterator[object | None]:
+    """With ``engine.name: spark``, a SparkSession holding the validated inputs of ``con``; else None. A session this
+    started is stopped after."""
+    if config.engine.name != "spark":
+        yield None
+        return
+    from placerisk.app import spark as spark_edge
+
+    spark_edge.require_pyspark()
+    from pyspark.sql import SparkSession
+
+    running = SparkSession.getActiveSession()
+    session = spark_edge.session(config)
+    try:
+        with spark_edge.staging_folder(config) as folder:
+            spark_edge.register_inputs(session, con, folder)
+            yield session
+    finally:
+        if running is None:
+            session.stop()

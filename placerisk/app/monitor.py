@@ -18,7 +18,7 @@ import pyarrow.parquet as pq
 from placerisk.app.catalog import Catalog
 from placerisk.app.feedback import read_store
 from placerisk.features.cohort import OutcomeSpec
-from placerisk.features.sql import DUCKDB, labels_sql, people_sql
+from placerisk.features.sql import labels_sql, people_sql
 from placerisk.models.allocation import LISTED
 from placerisk.scoring.feedback import effective
 
@@ -71,7 +71,7 @@ SELECT w.i, CASE WHEN m.fkey IS NULL THEN NULL ELSE coalesce(y.outcome, 0) END A
 FROM monitor_wanted w
 LEFT JOIN (SELECT DISTINCT family_id, fkey FROM people) k ON k.family_id = w.family_id
 LEFT JOIN (SELECT DISTINCT as_of_date, fkey FROM members) m ON m.fkey = k.fkey AND m.as_of_date = w.as_of_date
-LEFT JOIN ({labels_sql(outcome, data_end, DUCKDB)}) y ON y.fkey = k.fkey AND y.as_of_date = w.as_of_date
+LEFT JOIN ({labels_sql(outcome, data_end)}) y ON y.fkey = k.fkey AND y.as_of_date = w.as_of_date
 ORDER BY w.i""").fetchnumpy()
     con.unregister("monitor_wanted")
     label = got["label"]

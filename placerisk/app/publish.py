@@ -47,7 +47,8 @@ def publish(config: Config, args: argparse.Namespace) -> int:
         provenance = build.provenance()
         for _, table in build.tables([args.as_of], argument="--as-of"):
             say(f"features built for {table.num_rows:,} families in the cohort; scoring")
-            cohort, X, groups = weekly.cohort_frame(table, champ.risk)
+            scores = None if build.spark is None else build.scores(args.as_of, champ.uri, champ.risk.feature_names)
+            cohort, X, groups = weekly.cohort_frame(table, champ.risk, scores)
             supported, objected = weekly.family_flags(build.con, args.as_of, cohort["family_id"].to_numpy())
             fb, feedback = weekly.feedback_flags(config, catalog, cohort, args.as_of, provenance["data_fingerprint"])
             lists = allocate(cohort["score"], rank_score=cohort["rank_score"], team=cohort["team"], family_id=cohort["family_id"],
@@ -56,7 +57,7 @@ def publish(config: Config, args: argparse.Namespace) -> int:
             say(f"scored and listed {len(cohort):,} families in the cohort on {args.as_of}: {lists.n_listed:,} listed"
                 + (f" ({feedback['held']:,} held and {feedback['engaged']:,} engaged after feedback)" if feedback["decisions_in_force"] else "")
                 + "; explaining them")
-            reasons = weekly.reasons_for(build.con, fs, champ.risk, X, cohort, lists.listed, args.as_of)
+            reasons = weekly.reasons_for(build.fetch, fs, champ.risk, X, cohort, lists.listed, args.as_of)
             say(f"reasons for {lists.n_listed:,} listed families, with their most recent records; drift against training")
             rule_score, rule_listed = weekly.baseline_lists(champ.risk, X, cohort, lists)
             monitoring = weekly.monitoring_frame(cohort, groups, lists, rule_score, rule_listed)

@@ -87,12 +87,23 @@ def check_definitions(config: Config, risk: RiskModel) -> FeatureSet:
     return theirs
 
 
-def cohort_frame(table, risk: RiskModel) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def cohort_frame(table, risk: RiskModel, scores=None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """The cohort on the date, one row per family ordered by family id: ``family_id``, ``team``, score, band and rank
-    score; the model inputs; and the audit attributes (for a mitigation and the listed shares), row for row."""
+    score; the model inputs; and the audit attributes (for a mitigation and the listed shares), row for row.
+
+    ``scores`` (Arrow: ``family_id``, ``score``, ``band``, ``rank_score``, by family) are the bundle's scores computed
+    elsewhere (on Spark's executors); without, the bundle scores here.
+    """
     frame = table.to_pandas(date_as_object=True).sort_values("family_id", kind="stable").reset_index(drop=True)
     X = frame[list(risk.feature_names)]
-    cohort = pd.concat([frame[["family_id", "team"]].astype({"family_id": str, "team": str}), risk.predict(X).reset_index(drop=True)], axis=1)
+    if scores is None:
+        scored = risk.predict(X).reset_index(drop=True)
+    else:
+        scored = scores.to_pandas()
+        if scored["family_id"].astype(str).tolist() != frame["family_id"].astype(str).tolist():
+            raise RuntimeError(f"the executors scored {len(scored):,} families, not the {len(frame):,} of the features table, in its order")
+        scored = scored[["score", "band", "rank_score"]].astype({"score": np.float64, "band": np.int64, "rank_score": np.float64})
+    cohort = pd.concat([frame[["family_id", "team"]].astype({"family_id": str, "team": str}), scored], axis=1)
     return cohort, X, sensitive_attributes(frame).drop(columns="team", errors="ignore")
 
 
@@ -105,7 +116,7 @@ def family_flags(con, as_of: dt.date, family_ids: np.ndarray) -> tuple[np.ndarra
     return pd.Series(family_ids).isin(open_).to_numpy(), objected  # hashed: np.isin on text compares every pair
 
 
-def reasons_for(con, fs: FeatureSet, risk: RiskModel, X: pd.DataFrame, cohort: pd.DataFrame, listed: np.ndarray, as_of: dt.date) -> pd.DataFrame:
+def reasons_for(fetch, fs: FeatureSet, risk: RiskModel, X: pd.DataFrame, cohort: pd.DataFrame, listed: np.ndarray, as_of: dt.date) -> pd.DataFrame:
     """The top three reasons of each listed family (only those: contributions cost about 90 predictions each), worded, dated."""
     rows = np.flatnonzero(listed)
     if rows.size == 0:
@@ -113,7 +124,7 @@ def reasons_for(con, fs: FeatureSet, risk: RiskModel, X: pd.DataFrame, cohort: p
     top = risk.explain(X.iloc[rows].reset_index(drop=True), top=3)
     top["family_id"] = cohort["family_id"].to_numpy()[rows][top["row"].to_numpy()]
     top = worded(fs, top)
-    dates = latest_records(con, fs, as_of, list(zip(top["family_id"], top["feature"], strict=True)))
+    dates = latest_records(fetch, fs, as_of, list(zip(top["family_id"], top["feature"], strict=True)))
     return top.merge(dates, on=["family_id", "feature"], how="left")
 
 

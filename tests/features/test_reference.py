@@ -97,7 +97,6 @@ def test_numpy_target_statistics_equal_the_sql_rows(generated, block_rows, monke
 
     from placerisk.features import stats
     from placerisk.features.sql import (
-        DUCKDB,
         keyed_event_days_sql,
         members_on_sql,
         target_stats_for,
@@ -111,14 +110,14 @@ def test_numpy_target_statistics_equal_the_sql_rows(generated, block_rows, monke
     cohort = CohortSpec(config.cohort.min_age, config.cohort.max_age)
     outcome = OutcomeSpec(tuple(config.outcome.events), config.outcome.horizon_months, config.outcome.recording_allowance_days)
     con = _portable(tables, fs, cohort, outcome, ODD_DATES, dt.date(2026, 3, 31), True)
-    events = KeyedEvents.from_arrays(con.sql(keyed_event_days_sql(DUCKDB)).fetchnumpy())
+    events = KeyedEvents.from_arrays(con.sql(keyed_event_days_sql()).fetchnumpy())
     blocks = events.blocks(stats.BLOCK_ROWS)
     assert len(blocks) == 1 if block_rows > len(events) else len(blocks) > 100
     assert all(events.fkey[a - 1] != events.fkey[a] for a, _ in blocks[1:])
     n_people = con.sql("SELECT max(pkey) FROM people").fetchall()[0][0]
     for d in ODD_DATES:
         members = np.zeros(n_people + 1, dtype=bool)
-        members[con.sql(members_on_sql(d, DUCKDB, cohort_only=True)).fetchnumpy()["pkey"]] = True
+        members[con.sql(members_on_sql(d, cohort_only=True)).fetchnumpy()["pkey"]] = True
         got = pd.DataFrame(target_stats(fs, events, d, members)).sort_values(["fkey", "target"]).reset_index(drop=True)
         want = con.sql(target_stats_for(fs, d)).df().sort_values(["fkey", "target"]).reset_index(drop=True)
         assert len(got) == len(want) > 1000, d

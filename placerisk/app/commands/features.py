@@ -90,6 +90,7 @@ def _metadata(config, build: FeatureBuild, data, dates: list[dt.date], counts: d
         "contracts_hash": provenance["contracts_hash"],
         "data_start": provenance["data_start"],
         "data_end": provenance["data_end"],
+        "engine": provenance["engine"],
         "validated_at": provenance["validated_at"],
         "as_of_dates": [d.isoformat() for d in dates],
         "truncated_lookback": [d.isoformat() for d in build.truncated(dates)],

@@ -1,0 +1,106 @@
+"""Benchmark the two engines: `placerisk features` and `placerisk score` on DuckDB and on Spark (local mode), at several sizes.
+
+For each population size a fresh synthetic population is generated and validated (not timed), then
+each command runs as a subprocess on each engine, timed with the peak memory of its process tree
+(Spark's JVM is a child of the command, so it is counted). The engines alternate within each size,
+so a slow spell of the machine hits both. A champion is trained once on a smaller population and
+approved by a benchmark panel, as in bench_scoring.py. The results file records each run, the
+Spark/DuckDB ratio per size, and a power-law fit of time and memory against population size.
+
+    python bench/bench_spark.py --sizes 100000 300000 1000000 --results bench/results/spark.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import statistics
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_foundation import approved_champion, config_for, fresh_population, run, write_results
+
+ENGINES = ("duckdb", "spark")
+
+
+def engine_config(base: Path, engine: str, driver_memory: str) -> Path:
+    """``base`` with the engine section set; written beside it."""
+    text = base.read_text()
+    if engine == "spark":
+        text += (f"engine:\n  name: spark\n  memory_limit: 4GB\n  spark:\n    master: local[{os.cpu_count()}]\n    app_name: placerisk-bench\n"
+                 f"    arrow_batch_size: 10000\n    conf:\n      spark.driver.memory: {driver_memory}\n"
+                 f"      spark.sql.shuffle.partitions: {4 * (os.cpu_count() or 1)}\n")
+    out = base.with_name(f"{engine}.yaml")
+    out.write_text(text)
+    return out
+
+
+def fit(sizes: list[int], values: list[float]) -> dict:
+    """``value = a * size ** b`` by least squares on logs: the exponent b says how it grows (1 = linear)."""
+    xs, ys = [math.log(s) for s in sizes], [math.log(max(v, 1e-9)) for v in values]
+    mx, my = statistics.fmean(xs), statistics.fmean(ys)
+    b = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sum((x - mx) ** 2 for x in xs)
+    return {"a": math.exp(my - b * mx), "b": round(b, 3)}
+
+
+def crossover(duck: dict, spark: dict) -> float | None:
+    """The size where the two fitted curves meet (Spark faster beyond it), or None when they never do going up."""
+    if spark["b"] >= duck["b"]:
+        return None
+    return (spark["a"] / duck["a"]) ** (1 / (duck["b"] - spark["b"]))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 300_000, 1_000_000])
+    parser.add_argument("--train-families", type=int, default=50_000)
+    parser.add_argument("--as-of", default="2026-03-30")
+    parser.add_argument("--driver-memory", default="8g")
+    parser.add_argument("--workdir", default="/tmp/placerisk-bench-spark")
+    parser.add_argument("--results", default="bench/results/spark.json")
+    args = parser.parse_args()
+    exe = str(Path(sys.executable).with_name("placerisk"))
+    work = Path(args.workdir)
+    champion = approved_champion(args.train_families, work / "train")
+    runs = []
+    for size in sorted(args.sizes):
+        data, validation, _, _ = fresh_population(size, work / f"n{size}")
+        base = config_for(champion, data, work / f"n{size}")
+        for engine in ENGINES:
+            config = engine_config(base, engine, args.driver_memory)
+            common = ["--config", str(config), "--data", str(data), "--validation", str(validation), "--as-of", args.as_of]
+            features = run([exe, "features", *common, "--out", str(work / f"n{size}" / f"features-{engine}.parquet"), "--overwrite"])
+            score = run([exe, "score", *common, "--force"])
+            for name, r in (("features", features), ("score", score)):
+                if r["exit"] != 0:
+                    print(r["output"][-3000:])
+                    return 1
+                runs.append({"families": size, "engine": engine, "command": name, "seconds": r["seconds"], "peak_gb": r["peak_gb"]})
+                print(json.dumps(runs[-1]), flush=True)
+    result = {"python": platform.python_version(), "cores": os.cpu_count(), "as_of": args.as_of, "train_families": args.train_families,
+              "spark": {"master": f"local[{os.cpu_count()}]", "driver_memory": args.driver_memory}, "runs": runs,
+              "ratios": [], "scaling": {}}
+    for size in sorted(args.sizes):
+        for command in ("features", "score"):
+            duck, spark = (next(r for r in runs if r["families"] == size and r["engine"] == e and r["command"] == command) for e in ENGINES)
+            result["ratios"].append({"families": size, "command": command, "spark_over_duckdb_seconds": round(spark["seconds"] / duck["seconds"], 2),
+                                     "spark_over_duckdb_peak_gb": round(spark["peak_gb"] / duck["peak_gb"], 2)})
+    for command in ("features", "score"):
+        curves = {}
+        for engine in ENGINES:
+            mine = sorted((r["families"], r["seconds"], r["peak_gb"]) for r in runs if r["engine"] == engine and r["command"] == command)
+            curves[engine] = {"seconds": fit([m[0] for m in mine], [m[1] for m in mine]),
+                              "peak_gb": fit([m[0] for m in mine], [m[2] for m in mine])}
+        meet = crossover(curves["duckdb"]["seconds"], curves["spark"]["seconds"])
+        result["scaling"][command] = {**curves, "spark_faster_beyond_families": None if meet is None else round(meet)}
+    write_results(args.results, result)
+    print(json.dumps({k: result[k] for k in ("ratios", "scaling")}, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
