@@ -5,7 +5,8 @@ each command runs as a subprocess on each engine, timed with the peak memory of 
 (Spark's JVM is a child of the command, so it is counted). The engines alternate within each size,
 so a slow spell of the machine hits both. A champion is trained once on a smaller population and
 approved by a benchmark panel, as in bench_scoring.py. The results file records each run, the
-Spark/DuckDB ratio per size, and a power-law fit of time and memory against population size.
+Spark/DuckDB ratio per size, a linear fit of time and memory against population size, and where Spark on a cluster
+would overtake DuckDB on this machine by extrapolation (the assumptions are written into the results).
 
     python bench/bench_spark.py --sizes 100000 300000 1000000 --results bench/results/spark.json
 """
@@ -39,19 +40,28 @@ def engine_config(base: Path, engine: str, driver_memory: str) -> Path:
     return out
 
 
-def fit(sizes: list[int], values: list[float]) -> dict:
-    """``value = a * size ** b`` by least squares on logs: the exponent b says how it grows (1 = linear)."""
-    xs, ys = [math.log(s) for s in sizes], [math.log(max(v, 1e-9)) for v in values]
-    mx, my = statistics.fmean(xs), statistics.fmean(ys)
-    b = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sum((x - mx) ** 2 for x in xs)
-    return {"a": math.exp(my - b * mx), "b": round(b, 3)}
+def linear(sizes: list[int], values: list[float]) -> dict:
+    """``value = fixed + per_million * size / 1e6`` by least squares, and the growth exponent between the two largest sizes
+    (1 = linear; below 1 while fixed costs still dominate)."""
+    mx, my = statistics.fmean(sizes), statistics.fmean(values)
+    slope = sum((x - mx) * (y - my) for x, y in zip(sizes, values, strict=True)) / sum((x - mx) ** 2 for x in sizes)
+    (n1, v1), (n2, v2) = sorted(zip(sizes, values, strict=True))[-2:]
+    return {"fixed": round(my - slope * mx, 2), "per_million": round(slope * 1e6, 2),
+            "growth_exponent_top_two": round(math.log(max(v2, 1e-9) / max(v1, 1e-9)) / math.log(n2 / n1), 3)}
 
 
-def crossover(duck: dict, spark: dict) -> float | None:
-    """The size where the two fitted curves meet (Spark faster beyond it), or None when they never do going up."""
-    if spark["b"] >= duck["b"]:
+def crossover(duck: dict, spark: dict, cores_here: int, cluster_cores: int) -> float | None:
+    """Families beyond which Spark on ``cluster_cores`` would be faster than DuckDB on this machine, assuming Spark's
+    per-family cost divides evenly over the cores and its fixed cost stays as measured; None when it never is."""
+    if duck["per_million"] <= 0 or spark["per_million"] <= 0:  # sizes too small: fixed costs and noise, no growth to extrapolate
         return None
-    return (spark["a"] / duck["a"]) ** (1 / (duck["b"] - spark["b"]))
+    spark_per = spark["per_million"] * cores_here / cluster_cores
+    if spark_per >= duck["per_million"]:
+        return None
+    return max(0.0, (spark["fixed"] - duck["fixed"]) / (duck["per_million"] - spark_per) * 1e6)
+
+
+CLUSTER_CORES = (16, 64, 256)
 
 
 def main() -> int:
@@ -89,14 +99,20 @@ def main() -> int:
             duck, spark = (next(r for r in runs if r["families"] == size and r["engine"] == e and r["command"] == command) for e in ENGINES)
             result["ratios"].append({"families": size, "command": command, "spark_over_duckdb_seconds": round(spark["seconds"] / duck["seconds"], 2),
                                      "spark_over_duckdb_peak_gb": round(spark["peak_gb"] / duck["peak_gb"], 2)})
+    cores = os.cpu_count() or 1
     for command in ("features", "score"):
         curves = {}
         for engine in ENGINES:
             mine = sorted((r["families"], r["seconds"], r["peak_gb"]) for r in runs if r["engine"] == engine and r["command"] == command)
-            curves[engine] = {"seconds": fit([m[0] for m in mine], [m[1] for m in mine]),
-                              "peak_gb": fit([m[0] for m in mine], [m[2] for m in mine])}
-        meet = crossover(curves["duckdb"]["seconds"], curves["spark"]["seconds"])
-        result["scaling"][command] = {**curves, "spark_faster_beyond_families": None if meet is None else round(meet)}
+            curves[engine] = {"seconds": linear([m[0] for m in mine], [m[1] for m in mine]),
+                              "peak_gb": linear([m[0] for m in mine], [m[2] for m in mine])}
+        meets = {str(c): crossover(curves["duckdb"]["seconds"], curves["spark"]["seconds"], cores, c) for c in CLUSTER_CORES}
+        result["scaling"][command] = {**curves, "spark_faster_beyond_families_on_cluster_cores": {
+            c: None if m is None else round(m) for c, m in meets.items()}}
+    result["scaling"]["assumptions"] = (
+        "time = fixed + per-family cost x families, fitted by least squares over the sizes run; on a cluster Spark's per-family "
+        f"cost is taken as measured here on {cores} cores divided evenly over the cluster's cores (ideal scaling, no extra "
+        "shuffle cost) and its fixed cost as measured; DuckDB stays on this machine")
     write_results(args.results, result)
     print(json.dumps({k: result[k] for k in ("ratios", "scaling")}, indent=2))
     return 0

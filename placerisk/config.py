@@ -232,7 +232,7 @@ class MlflowConfig(_Section):
 class SparkConfig(_Section):
     """Where Spark runs and how it hands rows to Python (used when ``engine.name`` is ``spark``)."""
 
-    master: str = Field(min_length=1)
+    master: str | None = Field(default=None, min_length=1)
     app_name: str = Field(min_length=1)
     arrow_batch_size: int = Field(ge=100, le=1_000_000)
     staging: LaxPath | None = None

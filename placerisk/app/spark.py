@@ -44,7 +44,9 @@ def session(config: Config):
     spark_config = config.engine.spark
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # workers need this environment's pandas, LightGBM and placerisk
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
-    builder = SparkSession.builder.master(spark_config.master).appName(spark_config.app_name)
+    builder = SparkSession.builder.appName(spark_config.app_name)
+    if spark_config.master is not None:  # null: the master spark-submit or the platform (Databricks) started with
+        builder = builder.master(spark_config.master)
     settings = {"spark.ui.showConsoleProgress": "false", "spark.sql.execution.arrow.pyspark.enabled": "true",
                 **{k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in spark_config.conf.items()},
                 "spark.sql.session.timeZone": "UTC",
@@ -54,7 +56,7 @@ def session(config: Config):
     try:
         spark = builder.getOrCreate()
     except Exception as err:  # noqa: BLE001 - no Java, a bad master URL: the same problem for the user
-        raise UserError(f"Spark did not start on master {spark_config.master!r} ({type(err).__name__}: {str(err).splitlines()[0][:200]}): "
+        raise UserError(f"Spark did not start on master {spark_config.master or 'as launched'!r} ({type(err).__name__}: {str(err).splitlines()[0][:200]}): "
                         "check engine.spark.master and that Java 17 or later is installed") from None
     for key in ("spark.sql.session.timeZone", "spark.sql.execution.arrow.maxRecordsPerBatch"):
         spark.conf.set(key, settings[key])  # an already running session takes them too
@@ -78,7 +80,7 @@ def register_inputs(spark, con, folder: Path) -> None:
     for name in INPUTS:
         path = folder / f"{name}.parquet"
         con.execute(f"COPY (SELECT * FROM {name}) TO '{path}' (FORMAT parquet)")
-        spark.read.parquet(str(path)).createOrReplaceTempView(name)
+        spark.read.parquet(path.resolve().as_uri()).createOrReplaceTempView(name)  # file:// even where the default file system is not
 
 
 def score_on_executors(spark, frame, model_uri: str, feature_names):
