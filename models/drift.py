@@ -54,34 +54,45 @@ def decile_edges(values) -> np.ndarray:
     return np.unique(np.quantile(v, DECILES)) if v.size else np.array([])
 
 
-def binned_shares(values, edges: np.ndarray) -> np.ndarray:
-    """Shares of ``values`` in the bins of ``edges``, then missing: ``2 * len(edges) + 1`` bins, each edge a bin of its own
+def binned_counts(values, edges: np.ndarray) -> np.ndarray:
+    """Counts of ``values`` in the bins of ``edges``, then missing: ``2 * len(edges) + 1`` bins, each edge a bin of its own
     between the open intervals (below the first edge, exactly the first edge, between the first two, ...), so a mass
     point such as the zeros of a count is its own bin and a shift out of it is seen."""
     v = np.asarray(values, dtype=np.float64)
-    if v.size == 0:
-        raise ValueError("values: got none; expected at least one row to measure")
     missing = np.isnan(v)
     present = v[~missing]
     index = np.searchsorted(edges, present, side="left")
     on_edge = (index < len(edges)) & (edges[np.minimum(index, max(len(edges) - 1, 0))] == present) if len(edges) else np.zeros(present.size, bool)
     counts = np.bincount(2 * index + on_edge, minlength=2 * len(edges) + 1)
-    return np.append(counts, missing.sum()) / v.size
+    return np.append(counts, missing.sum()).astype(np.int64)
 
 
-def interval_shares(values, edges: np.ndarray) -> np.ndarray:
+def binned_shares(values, edges: np.ndarray) -> np.ndarray:
+    """``binned_counts`` as shares of all values."""
+    v = np.asarray(values, dtype=np.float64)
+    if v.size == 0:
+        raise ValueError("values: got none; expected at least one row to measure")
+    return binned_counts(v, edges) / v.size
+
+
+def interval_counts(values, edges: np.ndarray) -> np.ndarray:
     """The first binning (``len(edges) + 1`` intervals, a value on an edge in the one above, then missing), kept so that a
     reference pinned with it before edges had bins of their own is still compared bin for bin."""
     v = np.asarray(values, dtype=np.float64)
     missing = np.isnan(v)
     counts = np.bincount(np.searchsorted(edges, v[~missing], side="right"), minlength=len(edges) + 1)
-    return np.append(counts, missing.sum()) / max(v.size, 1)
+    return np.append(counts, missing.sum()).astype(np.int64)
 
 
-def _shares_like(values, ref: dict) -> np.ndarray:
-    """``values`` binned as the reference ``ref`` was (its shares' length tells which binning pinned it)."""
+def interval_shares(values, edges: np.ndarray) -> np.ndarray:
+    return interval_counts(values, edges) / max(np.asarray(values).size, 1)
+
+
+def counts_like(values, ref: dict) -> np.ndarray:
+    """How many of ``values`` fall in each bin of the reference ``ref``, binned as it was (its shares' length tells which
+    binning pinned it). Counts, not shares, so that batches (one per Spark task) can be added up."""
     edges = np.asarray(ref["edges"], dtype=np.float64)
-    return interval_shares(values, edges) if len(ref["shares"]) == len(edges) + 2 else binned_shares(values, edges)
+    return interval_counts(values, edges) if len(ref["shares"]) == len(edges) + 2 else binned_counts(values, edges)
 
 
 def category_shares(values, categories: list[str]) -> tuple[list[str], np.ndarray]:
@@ -119,18 +130,21 @@ class DriftReference:
 
     def compare(self, numeric: pd.DataFrame, categorical: pd.DataFrame | None = None) -> pd.DataFrame:
         """One row per measured column: ``kind`` (numeric or group), ``column``, ``psi``, ``band``; the reference's columns only."""
-        rows = []
-        for name, ref in self.numeric.items():
-            if name in numeric.columns:
-                value = psi(ref["shares"], _shares_like(numeric[name], ref))
-                rows.append(("numeric", name, value))
+        counts = {name: counts_like(numeric[name], ref) for name, ref in self.numeric.items() if name in numeric.columns}
+        return self.compare_counts(counts, len(numeric), categorical)
+
+    def compare_counts(self, counts: dict[str, np.ndarray], rows: int, categorical: pd.DataFrame | None = None) -> pd.DataFrame:
+        """``compare`` from each numeric column's bin counts (``counts_like``, added up over batches) among ``rows`` rows."""
+        if rows == 0 and counts:
+            raise ValueError("values: got none; expected at least one row to measure")
+        out = [("numeric", name, psi(ref["shares"], np.asarray(counts[name]) / max(rows, 1))) for name, ref in self.numeric.items() if name in counts]
         for name, ref in self.categorical.items():
             if categorical is not None and name in categorical.columns:
                 cats, now = category_shares(categorical[name], ref["categories"])
                 expected = np.append(ref["shares"], np.zeros(len(cats) - len(ref["categories"])))
-                rows.append(("group", name, psi(expected, now)))
-        out = pd.DataFrame(rows, columns=["kind", "column", "psi"])
-        return out.assign(band=out["psi"].map(band))
+                out.append(("group", name, psi(expected, now)))
+        table = pd.DataFrame(out, columns=["kind", "column", "psi"])
+        return table.assign(band=table["psi"].map(band))
 
     def makeup(self, categorical: pd.DataFrame) -> pd.DataFrame:
         """Each group's share of the reference and of ``categorical`` now: ``attribute``, ``group``, ``reference``, ``now``."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import duckdb
 import pyarrow as pa
@@ -40,7 +40,6 @@ class FeatureBuild:
     data_end: dt.date
     say: Callable[[str], None]
     spark: object | None = None
-    frames: dict = field(default_factory=dict)
 
     @property
     def engine(self) -> str:
@@ -63,6 +62,19 @@ class FeatureBuild:
         Refuses a date after the data's end or not after its first event (naming ``argument``), and warns once per date
         whose lookback is truncated (starts before the first event).
         """
+        dates = self.checked(dates, argument)
+        if self.spark is None:
+            yield from feature_tables(self.con, self.feature_set, dates, cohort=self.cohort, outcome=self.outcome, data_end=self.data_end,
+                                      cohort_only=cohort_only)
+            return
+        from placerisk.features import spark_engine
+
+        for d, frame in self.spark_frames(dates, cohort_only):
+            yield d, spark_engine.to_arrow(frame, self.feature_set)
+
+    def checked(self, dates: Sequence[dt.date], argument: str) -> list[dt.date]:
+        """The sorted dates, refused (naming ``argument``) when past the data's end or not after its first event; warns of
+        truncated lookbacks and says what will be built."""
         dates = sorted(set(dates))
         late = [d for d in dates if d > self.data_end]
         if late:
@@ -75,14 +87,11 @@ class FeatureBuild:
             self.say(f"warning: as of {d} the {self.feature_set.lookback_months}-month lookback starts before the first event "
                      f"({self.first_event}): long windows are cut short")
         self.say(f"features: {len(self.feature_set.specs)} features for {len(dates)} as-of date(s) ({dates[0]} to {dates[-1]}), "
-                 f"data {self.first_event} to {self.data_end}")
-        if self.spark is None:
-            yield from feature_tables(self.con, self.feature_set, dates, cohort=self.cohort, outcome=self.outcome, data_end=self.data_end,
-                                      cohort_only=cohort_only)
-            return
-        yield from self._spark_tables(dates, cohort_only)
+                 f"data {self.first_event} to {self.data_end}" + (" on Spark" if self.spark is not None else ""))
+        return dates
 
-    def _spark_tables(self, dates: list[dt.date], cohort_only: bool) -> Iterator[tuple[dt.date, pa.Table]]:
+    def spark_frames(self, dates: list[dt.date], cohort_only: bool) -> Iterator[tuple[dt.date, object]]:
+        """Each date's features as a persisted Spark DataFrame, one date at a time; what the plan persisted is dropped after."""
         from pyspark import StorageLevel
 
         from placerisk.features import spark_engine
@@ -91,24 +100,13 @@ class FeatureBuild:
                              cohort_only=cohort_only)
         try:
             for d in dates:
-                self.frames[d] = spark_engine.date_frame(self.spark, self.feature_set, d, cohort_only=cohort_only).persist(
-                    StorageLevel.MEMORY_AND_DISK)
-                yield d, spark_engine.to_arrow(self.frames[d], self.feature_set)
-                self.frames.pop(d).unpersist()
+                frame = spark_engine.date_frame(self.spark, self.feature_set, d, cohort_only=cohort_only).persist(StorageLevel.MEMORY_AND_DISK)
+                try:
+                    yield d, frame
+                finally:
+                    frame.unpersist()
         finally:
             spark_engine.release(self.spark)
-            self.frames.clear()
-
-    def scores(self, as_of: dt.date, model_uri: str, feature_names) -> pa.Table:
-        """The registered bundle's ``score``, ``band`` and ``rank_score`` for the date's families, computed on the Spark executors
-        (while ``tables`` is at that date), with ``family_id``, ordered by family."""
-        from pyspark.sql import functions as F
-
-        from placerisk.app.spark import score_on_executors
-
-        scored = score_on_executors(self.spark, self.frames[as_of], model_uri, feature_names)
-        return scored.select("family_id", F.col("scored.score").alias("score"), F.col("scored.band").alias("band"),
-                             F.col("scored.rank_score").alias("rank_score")).orderBy("family_id").toArrow()
 
     def provenance(self) -> dict:
         """Fingerprints and hashes of what was built on: no rows."""

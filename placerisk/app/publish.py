@@ -15,7 +15,7 @@ import json
 
 import numpy as np
 
-from placerisk.app import tracking, weekly
+from placerisk.app import scored_week, tracking, weekly
 from placerisk.app.build import open_build
 from placerisk.app.catalog import LIST_FILES, Catalog
 from placerisk.app.decisions import append, now
@@ -45,10 +45,8 @@ def publish(config: Config, args: argparse.Namespace) -> int:
         + (f", with {policy.mitigation.name}" if policy.mitigation else ""))
     with open_build(config, data_dir, catalog.validation(data_dir, args.validation), say) as build:
         provenance = build.provenance()
-        for _, table in build.tables([args.as_of], argument="--as-of"):
-            say(f"features built for {table.num_rows:,} families in the cohort; scoring")
-            scores = None if build.spark is None else build.scores(args.as_of, champ.uri, champ.risk.feature_names)
-            cohort, X, groups = weekly.cohort_frame(table, champ.risk, scores)
+        for week in scored_week.scored(build, args.as_of, champ.risk):
+            cohort, groups = week.cohort, week.groups
             supported, objected = weekly.family_flags(build.con, args.as_of, cohort["family_id"].to_numpy())
             fb, feedback = weekly.feedback_flags(config, catalog, cohort, args.as_of, provenance["data_fingerprint"])
             lists = allocate(cohort["score"], rank_score=cohort["rank_score"], team=cohort["team"], family_id=cohort["family_id"],
@@ -57,11 +55,12 @@ def publish(config: Config, args: argparse.Namespace) -> int:
             say(f"scored and listed {len(cohort):,} families in the cohort on {args.as_of}: {lists.n_listed:,} listed"
                 + (f" ({feedback['held']:,} held and {feedback['engaged']:,} engaged after feedback)" if feedback["decisions_in_force"] else "")
                 + "; explaining them")
-            reasons = weekly.reasons_for(build.fetch, fs, champ.risk, X, cohort, lists.listed, args.as_of)
+            rows = np.flatnonzero(lists.listed)
+            reasons = weekly.reasons_for(build.fetch, fs, champ.risk, week.inputs_of(rows), cohort["family_id"].to_numpy()[rows], args.as_of)
             say(f"reasons for {lists.n_listed:,} listed families, with their most recent records; drift against training")
-            rule_score, rule_listed = weekly.baseline_lists(champ.risk, X, cohort, lists)
-            monitoring = weekly.monitoring_frame(cohort, groups, lists, rule_score, rule_listed)
-            drift = weekly.drift(champ.risk, cohort, X, groups)
+            rule_listed = weekly.baseline_lists(week.baseline_score, cohort, lists)
+            monitoring = weekly.monitoring_frame(cohort, groups, lists, week.baseline_score, rule_listed)
+            drift = week.drift(champ.risk)
     last_week, previous = weekly.previous_lists(catalog, args.as_of)
     why_supported = np.where(supported, OPEN_ENGAGEMENT, fb.engaged_why)
     tables = {"listed": listed_table(cohort, lists, reasons, previous, back=fb.back_why),

@@ -23,7 +23,8 @@ from placerisk.errors import UserError
 
 #: The relations ``features.sql`` reads (and the weekly run's engagements), as ``extracts.register_inputs`` names them.
 INPUTS = ("persons", "families", "areas", "events", "objections", "engagements")
-SCORE_TYPE = "score double, band bigint, rank_score double"
+SCORED = ("score", "band", "rank_score", "baseline_score")
+SCORED_TYPE = "score double, band bigint, rank_score double, baseline_score double"
 
 
 def require_pyspark():
@@ -83,12 +84,65 @@ def register_inputs(spark, con, folder: Path) -> None:
         spark.read.parquet(path.resolve().as_uri()).createOrReplaceTempView(name)  # file:// even where the default file system is not
 
 
-def score_on_executors(spark, frame, model_uri: str, feature_names):
-    """``frame`` (a Spark DataFrame of one date's features) with a ``scored`` struct of score, band and rank score, computed on
-    the executors by the registered bundle (``mlflow.pyfunc.spark_udf``, in this environment: ``env_manager="local"``)."""
-    import mlflow.pyfunc
+def score_with_bundle(frame, risk):
+    """``frame`` (a Spark DataFrame of one date's features) with a ``scored`` struct computed on the executors by the champion's
+    bundle: ``score``, ``band`` and ``rank_score`` (what ``RiskModel.predict`` returns) and ``baseline_score`` (the rule fitted
+    with it; missing for a bundle without one). A pandas UDF around the bundle: each task scores Arrow batches of
+    ``engine.spark.arrow_batch_size`` rows, with the inputs cast to float64 as the bundle's signature asks."""
+    import numpy as np
+    import pandas as pd
     from pyspark.sql import functions as F
 
-    udf = mlflow.pyfunc.spark_udf(spark, model_uri, result_type=SCORE_TYPE, env_manager="local")
-    inputs = [F.col(name).cast("double").alias(name) for name in feature_names]
-    return frame.withColumn("scored", udf(F.struct(*inputs)))
+    names = list(risk.feature_names)
+
+    def score(inputs: pd.DataFrame) -> pd.DataFrame:
+        out = risk.predict(inputs)
+        baseline = risk.baseline_score(inputs)
+        return pd.DataFrame({"score": out["score"].to_numpy(np.float64), "band": out["band"].to_numpy(np.int64),
+                             "rank_score": out["rank_score"].to_numpy(np.float64),
+                             "baseline_score": np.full(len(inputs), np.nan) if baseline is None else baseline})
+
+    score.__annotations__ = {"inputs": pd.DataFrame, "return": pd.DataFrame}  # real classes: this module's hints are text
+    udf = F.pandas_udf(score, returnType=SCORED_TYPE)
+    return frame.withColumn("scored", udf(F.struct(*[F.col(n).cast("double").alias(n) for n in names])))
+
+
+def drift_counts(scored, reference) -> dict:
+    """Each numeric column's bin counts in the drift reference's binning (the score and every input it covers), counted on
+    the executors batch by batch with the same NumPy as on one machine, and added up."""
+    import numpy as np
+    import pandas as pd
+    from pyspark.sql import functions as F
+
+    from placerisk.models.drift import SCORE, counts_like
+
+    names = [n for n in reference.numeric if n == SCORE or n in scored.columns]
+    refs = [reference.numeric[n] for n in names]
+    columns = [F.col("scored.score" if n == SCORE else n).cast("double").alias(f"c{i}") for i, n in enumerate(names)]
+
+    def count(batches):
+        for batch in batches:
+            rows = [(i, b, int(k)) for i, ref in enumerate(refs) for b, k in enumerate(counts_like(batch[f"c{i}"].to_numpy(), ref)) if k]
+            yield pd.DataFrame(rows, columns=["column", "bin", "n"]).astype({"column": np.int32, "bin": np.int32, "n": np.int64})
+
+    summed = (scored.select(*columns).mapInPandas(count, "column int, bin int, n bigint")
+              .groupBy("column", "bin").agg(F.sum("n").alias("n")).toArrow().to_pandas())
+    out = {}
+    for i, (name, ref) in enumerate(zip(names, refs, strict=True)):
+        mine = summed[summed["column"] == i]
+        counts = np.zeros(len(ref["shares"]), dtype=np.int64)
+        counts[mine["bin"].to_numpy()] = mine["n"].to_numpy()
+        out[name] = counts
+    return out
+
+
+def inputs_of(frame, family_ids, feature_names):
+    """The model inputs of these families (a few: the listed ones), collected from the date's Spark DataFrame, in this order."""
+    import pandas as pd
+    from pyspark.sql import functions as F
+
+    ids = [str(f) for f in family_ids]
+    if not ids:
+        return pd.DataFrame({n: pd.Series(dtype="int32") for n in feature_names})
+    got = frame.where(F.col("family_id").isin(ids)).select("family_id", *feature_names).toArrow().to_pandas()
+    return got.set_index("family_id").loc[ids, list(feature_names)].reset_index(drop=True)

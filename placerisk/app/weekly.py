@@ -87,24 +87,23 @@ def check_definitions(config: Config, risk: RiskModel) -> FeatureSet:
     return theirs
 
 
-def cohort_frame(table, risk: RiskModel, scores=None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def cohort_frame(table, risk: RiskModel) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """The cohort on the date, one row per family ordered by family id: ``family_id``, ``team``, score, band and rank
-    score; the model inputs; and the audit attributes (for a mitigation and the listed shares), row for row.
-
-    ``scores`` (Arrow: ``family_id``, ``score``, ``band``, ``rank_score``, by family) are the bundle's scores computed
-    elsewhere (on Spark's executors); without, the bundle scores here.
-    """
+    score; the model inputs; and the audit attributes (for a mitigation and the listed shares), row for row."""
     frame = table.to_pandas(date_as_object=True).sort_values("family_id", kind="stable").reset_index(drop=True)
     X = frame[list(risk.feature_names)]
-    if scores is None:
-        scored = risk.predict(X).reset_index(drop=True)
-    else:
-        scored = scores.to_pandas()
-        if scored["family_id"].astype(str).tolist() != frame["family_id"].astype(str).tolist():
-            raise RuntimeError(f"the executors scored {len(scored):,} families, not the {len(frame):,} of the features table, in its order")
-        scored = scored[["score", "band", "rank_score"]].astype({"score": np.float64, "band": np.int64, "rank_score": np.float64})
-    cohort = pd.concat([frame[["family_id", "team"]].astype({"family_id": str, "team": str}), scored], axis=1)
-    return cohort, X, sensitive_attributes(frame).drop(columns="team", errors="ignore")
+    return cohort_of(frame, risk.predict(X).reset_index(drop=True)), X, groups_of(frame)
+
+
+def cohort_of(frame: pd.DataFrame, scored: pd.DataFrame) -> pd.DataFrame:
+    """``family_id`` and ``team`` of ``frame`` beside the bundle's ``score``, ``band`` and ``rank_score``, row for row."""
+    scored = scored[["score", "band", "rank_score"]].reset_index(drop=True).astype({"score": np.float64, "band": np.int64, "rank_score": np.float64})
+    return pd.concat([frame[["family_id", "team"]].astype({"family_id": str, "team": str}).reset_index(drop=True), scored], axis=1)
+
+
+def groups_of(frame: pd.DataFrame) -> pd.DataFrame:
+    """The audit attributes of ``frame``'s families (never model inputs), row for row."""
+    return sensitive_attributes(frame).drop(columns="team", errors="ignore").reset_index(drop=True)
 
 
 def family_flags(con, as_of: dt.date, family_ids: np.ndarray) -> tuple[np.ndarray, set[str]]:
@@ -116,13 +115,16 @@ def family_flags(con, as_of: dt.date, family_ids: np.ndarray) -> tuple[np.ndarra
     return pd.Series(family_ids).isin(open_).to_numpy(), objected  # hashed: np.isin on text compares every pair
 
 
-def reasons_for(fetch, fs: FeatureSet, risk: RiskModel, X: pd.DataFrame, cohort: pd.DataFrame, listed: np.ndarray, as_of: dt.date) -> pd.DataFrame:
-    """The top three reasons of each listed family (only those: contributions cost about 90 predictions each), worded, dated."""
-    rows = np.flatnonzero(listed)
-    if rows.size == 0:
+def reasons_for(fetch, fs: FeatureSet, risk: RiskModel, X_listed: pd.DataFrame, listed_ids, as_of: dt.date) -> pd.DataFrame:
+    """The top three reasons of each listed family (only those: contributions cost about 90 predictions each), worded, dated.
+
+    ``X_listed``: the listed families' model inputs, row for row with ``listed_ids``.
+    """
+    listed_ids = np.asarray(listed_ids)
+    if listed_ids.size == 0:
         return pd.DataFrame(columns=["family_id", "rank", "feature", "words", "source", "latest_record"])
-    top = risk.explain(X.iloc[rows].reset_index(drop=True), top=3)
-    top["family_id"] = cohort["family_id"].to_numpy()[rows][top["row"].to_numpy()]
+    top = risk.explain(X_listed.reset_index(drop=True), top=3)
+    top["family_id"] = listed_ids[top["row"].to_numpy()]
     top = worded(fs, top)
     dates = latest_records(fetch, fs, as_of, list(zip(top["family_id"], top["feature"], strict=True)))
     return top.merge(dates, on=["family_id", "feature"], how="left")
@@ -151,16 +153,15 @@ def feedback_flags(config: Config, catalog: Catalog, cohort: pd.DataFrame, as_of
                "hold_weeks": config.feedback.hold_weeks, "band_rise": config.feedback.band_rise}
 
 
-def baseline_lists(risk: RiskModel, X: pd.DataFrame, cohort: pd.DataFrame, lists: Allocation) -> tuple[np.ndarray | None, np.ndarray | None]:
-    """The best rule baseline's score and its own lists on the same families (same capacity, same families supported,
-    held or objected; no mitigation, as an analyst would apply the rule); ``(None, None)`` for a bundle without one."""
-    score = risk.baseline_score(X)
+def baseline_lists(score: np.ndarray | None, cohort: pd.DataFrame, lists: Allocation) -> np.ndarray | None:
+    """The best rule baseline's own lists from its ``score`` on the same families (same capacity, same families supported,
+    held or objected; no mitigation, as an analyst would apply the rule); None for a bundle without one."""
     if score is None:
-        return None, None
+        return None
     status = lists.status
     rule = allocate(score, team=cohort["team"], family_id=cohort["family_id"], policy=lists.policy.with_mitigation(None),
                     supported=status == SUPPORTED, held=status == HELD, objected=status == OBJECTED)
-    return score, rule.listed
+    return rule.listed
 
 
 def monitoring_frame(cohort: pd.DataFrame, groups: pd.DataFrame, lists: Allocation, baseline_score, baseline_listed) -> pd.DataFrame:
@@ -176,14 +177,21 @@ def monitoring_frame(cohort: pd.DataFrame, groups: pd.DataFrame, lists: Allocati
     return pd.concat([frame.assign(monitor=keep), groups.reset_index(drop=True).astype("string")], axis=1)
 
 
-def drift(risk: RiskModel, cohort: pd.DataFrame, X: pd.DataFrame, groups: pd.DataFrame) -> dict:
-    """The cohort against the reference pinned at training: PSI for the score, each input and each group make-up, with warnings."""
+def drift(risk: RiskModel, cohort: pd.DataFrame, groups: pd.DataFrame, *, X: pd.DataFrame | None = None, counts: dict | None = None) -> dict:
+    """The cohort against the reference pinned at training: PSI for the score, each input and each group make-up, with warnings.
+
+    The score and inputs are read from ``X`` beside the cohort, or given as bin ``counts`` (``DriftReference.counts_like``,
+    added up where the rows are: Spark's executors).
+    """
     ref = risk.drift_reference
     if ref is None:
         return {"status": "not measured", "why": "the champion's bundle has no drift reference (trained before drift was measured): retrain"}
-    numeric = pd.concat([pd.DataFrame({SCORE: cohort["score"].to_numpy()}), X.reset_index(drop=True)], axis=1)
     categorical = groups.reset_index(drop=True).assign(team=cohort["team"].to_numpy())
-    table = ref.compare(numeric, categorical)
+    if counts is None:
+        numeric = pd.concat([pd.DataFrame({SCORE: cohort["score"].to_numpy()}), X.reset_index(drop=True)], axis=1)
+        table = ref.compare(numeric, categorical)
+    else:
+        table = ref.compare_counts(counts, len(cohort), categorical)
     worst = table.sort_values("psi", ascending=False, kind="stable")
     significant = worst[worst["band"] == "significant"]
     name = {SCORE: "the score"}

@@ -2,8 +2,8 @@
 
 Builds one date's features from the same validated extracts on both engines and compares them
 family by family and column by column (exactly: every feature is a whole number); with a champion,
-also its scores (computed on Spark's executors against the bundle on this machine, to a tolerance
-of 1e-9). Prints what differs and exits 1 if anything does; nothing is written.
+also its scores, bands and the rule baseline's scores (computed on Spark's executors against the
+bundle on this machine; scores to within 1e-9, bands exactly). Prints what differs and exits 1 if anything does; nothing is written.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import argparse
 import numpy as np
 import pyarrow as pa
 
-from placerisk.app import weekly
+from placerisk.app import scored_week, weekly
 from placerisk.app.build import open_build
 from placerisk.app.catalog import Catalog
 from placerisk.app.progress import say
@@ -33,11 +33,13 @@ def run(args: argparse.Namespace) -> int:
     for engine in ("duckdb", "spark"):
         say(f"{engine}: building the features of {args.as_of}")
         with open_build(_on(config, engine), data, validation, say) as build:
-            for _, table in build.tables([args.as_of], cohort_only=not args.all_families):
-                scores = None
-                if champ is not None:
-                    scores = build.scores(args.as_of, champ.uri, champ.risk.feature_names) if engine == "spark" else _local_scores(table, champ)
-                built[engine] = (table, scores)
+            table = pa.concat_tables([t for _, t in build.tables([args.as_of], cohort_only=not args.all_families)])
+            scores = None
+            if champ is not None:
+                say(f"{engine}: scoring the cohort with the champion (version {champ.version})")
+                for week in scored_week.scored(build, args.as_of, champ.risk):
+                    scores = _scores(week)
+            built[engine] = (table, scores)
     differences = compare(built["duckdb"][0], built["spark"][0])
     if champ is not None:
         differences += compare_scores(built["duckdb"][1], built["spark"][1])
@@ -66,9 +68,9 @@ def _champion(config: Config):
     return champ
 
 
-def _local_scores(table: pa.Table, champ) -> pa.Table:
-    cohort, _, _ = weekly.cohort_frame(table, champ.risk)
-    return pa.Table.from_pandas(cohort[["family_id", "score", "band", "rank_score"]], preserve_index=False)
+def _scores(week) -> pa.Table:
+    cohort = week.cohort.assign(baseline_score=week.baseline_score if week.baseline_score is not None else np.nan)
+    return pa.Table.from_pandas(cohort[["family_id", "score", "band", "rank_score", "baseline_score"]], preserve_index=False)
 
 
 def compare(duck: pa.Table, spark: pa.Table, *, limit: int = 20) -> list[str]:
@@ -107,10 +109,11 @@ def compare_scores(duck: pa.Table, spark: pa.Table) -> list[str]:
     if duck.column("family_id").to_pylist() != spark.column("family_id").to_pylist():
         return ["scores: Spark's executors scored other families than the features table holds"]
     out = []
-    for name in ("score", "rank_score", "band"):
+    for name in ("score", "rank_score", "baseline_score", "band"):
         a, b = (np.asarray(t.column(name).to_numpy(), dtype=np.float64) for t in (duck, spark))
-        wrong = np.flatnonzero(np.abs(a - b) > (0 if name == "band" else SCORE_TOLERANCE))
+        gap = np.where(np.isnan(a) & np.isnan(b), 0.0, np.abs(a - b))
+        wrong = np.flatnonzero(~(gap <= (0 if name == "band" else SCORE_TOLERANCE)))
         if wrong.size:
-            out.append(f"{name}: {_differ(wrong.size)}, largest difference {np.abs(a - b).max():.3g}")
+            out.append(f"{name}: {_differ(wrong.size)}, largest difference {np.nanmax(gap):.3g}")
     return out
 

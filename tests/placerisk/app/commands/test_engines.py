@@ -35,8 +35,9 @@ def test_a_difference_names_the_column_the_family_and_both_values():
 
 
 def test_scores_agree_within_the_tolerance_and_bands_exactly():
-    duck = _table(score=[0.1, 0.2, 0.3], rank_score=[0.1, 0.2, 0.3], band=[1, 2, 3])
-    close = _table(score=[0.1 + 1e-12, 0.2, 0.3], rank_score=[0.1, 0.2, 0.3], band=[1, 2, 3])
+    nan = float("nan")
+    duck = _table(score=[0.1, 0.2, 0.3], rank_score=[0.1, 0.2, 0.3], baseline_score=[nan, 1.0, 2.0], band=[1, 2, 3])
+    close = _table(score=[0.1 + 1e-12, 0.2, 0.3], rank_score=[0.1, 0.2, 0.3], baseline_score=[nan, 1.0, 2.0], band=[1, 2, 3])
     assert compare_scores(duck, close) == []
-    off = _table(score=[0.1, 0.2, 0.31], rank_score=[0.1, 0.2, 0.3], band=[1, 2, 4])
+    off = _table(score=[0.1, 0.2, 0.31], rank_score=[0.1, 0.2, 0.3], baseline_score=[nan, 1.0, 2.0], band=[1, 2, 4])
     assert compare_scores(duck, off) == ["score: 1 family differs, largest difference 0.01", "band: 1 family differs, largest difference 1"]
