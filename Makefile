@@ -52,7 +52,7 @@ test: $(STAMP) browser java ## Run the whole test suite (includes the slow end-t
 test-fast: $(STAMP) java ## Run the tests without the slow ones
 	$(BIN)/python -m pytest -m 'not slow'
 
-bench: $(STAMP) ## All benchmarks at full size (about 1 hour 10 minutes); results in bench/results/, summary in docs/benchmarks.md
+bench: $(STAMP) ## All benchmarks at full size (about 1 hour 40 minutes); results in bench/results/, summary in docs/benchmarks.md
 	$(BIN)/python bench/bench_foundation.py --families 1000000 --repeat 3 --results bench/results/foundation.json
 	$(BIN)/python bench/bench_foundation.py --families 2750000 --repeat 1 --results bench/results/foundation-50m-events.json
 	$(BIN)/python bench/bench_features.py --families 1000000 --results bench/results/features.json
@@ -62,6 +62,7 @@ bench: $(STAMP) ## All benchmarks at full size (about 1 hour 10 minutes); result
 	$(BIN)/python bench/bench_validation_check.py --families 1000000 --results bench/results/validation-check.json
 	$(BIN)/python bench/bench_scoring.py --families 1000000 --results bench/results/scoring.json
 	$(BIN)/python bench/bench_monitor.py --families 1000000 --results bench/results/monitor.json
+	$(BIN)/python bench/bench_spark.py --sizes 100000 300000 1000000 --results bench/results/spark.json
 	$(BIN)/python bench/recording_bias.py --families 20000 --seeds 1 2 3 4 5 6 --results bench/results/recording-bias.json
 
 bench-small: $(STAMP) ## The same benchmarks at 50,000 families, as a quick check

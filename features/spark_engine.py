@@ -36,24 +36,27 @@ def sql(spark, query: str):
 def prepare(
     spark, feature_set: FeatureSet, as_of_dates: Sequence[dt.date], *, cohort: CohortSpec, outcome: OutcomeSpec, data_end: dt.date,
     cohort_only: bool = False,
-) -> list[dt.date]:
-    """Register the plan's relations on ``spark`` (the shared ones persisted); returns the sorted dates."""
+) -> tuple[list[dt.date], list]:
+    """Register the plan's relations on ``spark`` (the shared ones persisted); returns the sorted dates and what was made
+    (for ``release``)."""
     from pyspark import StorageLevel
     from pyspark.sql.types import BooleanType, DateType, StructField, StructType
 
     dates = check_dates(as_of_dates)
-    present = {t.name for t in spark.catalog.listTables()}
+    present = {t.name for t in spark.catalog.listTables() if t.isTemporary}
     missing = [r for r in REQUIRED_RELATIONS if r not in present]
     if missing:
         raise ValueError(f"relations {missing} are not registered on the Spark session; expected {list(REQUIRED_RELATIONS)}")
     schema = StructType([StructField("as_of_date", DateType(), False), StructField("label_complete", BooleanType(), False)])
     spark.createDataFrame([(d, outcome.label_complete(d, data_end)) for d in dates], schema).createOrReplaceTempView("as_of_dates")
+    made = [("as_of_dates", None)]
     for name, query, materialise in plan(feature_set, cohort, outcome, data_end, dates, cohort_only=cohort_only, aggregate=True):
         frame = sql(spark, query)
         if materialise:
             frame = frame.persist(StorageLevel.MEMORY_AND_DISK)
         frame.createOrReplaceTempView(name)
-    return dates
+        made.append((name, frame if materialise else None))
+    return dates, made
 
 
 def date_frame(spark, feature_set: FeatureSet, as_of_date: dt.date, *, cohort_only: bool = True):
@@ -77,14 +80,17 @@ def feature_tables(
     cohort_only: bool = True,
 ) -> Iterator[tuple[dt.date, pa.Table]]:
     """One Arrow table per as-of date, as ``features.engine.feature_tables`` yields them on DuckDB."""
-    dates = prepare(spark, feature_set, as_of_dates, cohort=cohort, outcome=outcome, data_end=data_end, cohort_only=cohort_only)
+    dates, made = prepare(spark, feature_set, as_of_dates, cohort=cohort, outcome=outcome, data_end=data_end, cohort_only=cohort_only)
     try:
         for d in dates:
             yield d, to_arrow(date_frame(spark, feature_set, d, cohort_only=cohort_only), feature_set)
     finally:
-        release(spark)
+        release(spark, made)
 
 
-def release(spark) -> None:
-    """Drop what ``prepare`` persisted (the session may go on to other work)."""
-    spark.catalog.clearCache()
+def release(spark, made) -> None:
+    """Drop the views ``prepare`` registered and unpersist what it persisted, nothing else: the session may be shared."""
+    for name, frame in made:
+        if frame is not None:
+            frame.unpersist()
+        spark.catalog.dropTempView(name)

@@ -180,6 +180,7 @@ def family_sql(cohort: CohortSpec) -> str:
     in_range = f"age_months >= {cohort.min_age * 12} AND age_months < {(cohort.max_age + 1) * 12}"
     index_age = f"CASE WHEN {in_range} THEN age_months END"
     # Ties (twins, same birth month) go to the smallest key, i.e. the smallest person_id: deterministic on any engine.
+    # A member whose value is missing is passed over (DuckDB's arg_max skips it; Spark's max_by would return it).
     eldest = "CAST(m.age_months AS BIGINT) * 4294967296 - m.pkey"
     eldest_in_range = f"CASE WHEN {in_range} THEN CAST(m.age_months AS BIGINT) * 4294967296 - m.pkey END"
     bands = " ".join(f"WHEN max({index_age}) < {hi * 12} THEN '{label}'" for label, hi in cohort.age_bands())
@@ -195,8 +196,8 @@ SELECT m.fkey, m.as_of_date,
   CAST(sum(CASE WHEN age_months >= 300 THEN 1 ELSE 0 END) AS INTEGER) AS family__adults_25_plus,
   CAST(coalesce(min(CASE WHEN {child} THEN {years} END), -1) AS INTEGER) AS family__youngest_child_age,
   CAST(coalesce(max(CASE WHEN {child} THEN {years} END), -1) AS INTEGER) AS family__oldest_child_age,
-  arg_max(m.ethnicity, {eldest}) AS ethnicity,
-  arg_max(m.sex, {eldest_in_range}) AS index_sex,
+  arg_max(m.ethnicity, CASE WHEN m.ethnicity IS NOT NULL THEN {eldest} END) AS ethnicity,
+  arg_max(m.sex, CASE WHEN m.sex IS NOT NULL THEN {eldest_in_range} END) AS index_sex,
   CASE {bands} END AS index_age_band
 FROM members m
 GROUP BY m.fkey, m.as_of_date"""

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 
 import ibis
-from ibis import _
+
 
 
 def months_back(date_expr, months: int):

@@ -1,6 +1,6 @@
 """Does Ibis 12 run this plan with a newer SQLGlot than the <30.18 pin?  Run with PYTHONPATH pointing at another sqlglot.
 Uses the fixture measure.py wrote; compares Ibis on DuckDB and Spark with the project's DuckDB SQL."""
-import json, sys, time, traceback
+import json, time, traceback
 import measure as m
 import ibis, sqlglot
 

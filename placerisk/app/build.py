@@ -96,8 +96,8 @@ class FeatureBuild:
 
         from placerisk.features import spark_engine
 
-        spark_engine.prepare(self.spark, self.feature_set, dates, cohort=self.cohort, outcome=self.outcome, data_end=self.data_end,
-                             cohort_only=cohort_only)
+        _, made = spark_engine.prepare(self.spark, self.feature_set, dates, cohort=self.cohort, outcome=self.outcome,
+                                       data_end=self.data_end, cohort_only=cohort_only)
         try:
             for d in dates:
                 frame = spark_engine.date_frame(self.spark, self.feature_set, d, cohort_only=cohort_only).persist(StorageLevel.MEMORY_AND_DISK)
@@ -106,7 +106,7 @@ class FeatureBuild:
                 finally:
                     frame.unpersist()
         finally:
-            spark_engine.release(self.spark)
+            spark_engine.release(self.spark, made)
 
     def provenance(self) -> dict:
         """Fingerprints and hashes of what was built on: no rows."""
@@ -123,32 +123,24 @@ class FeatureBuild:
 
 
 @contextmanager
-def open_build(config: Config, data_dir, validation: ValidationPaths, say: Callable[[str], None]) -> Iterator[FeatureBuild]:
-    """Check the validation of ``data_dir``, register its accepted rows, and yield a build; cleans up after."""
+def open_build(config: Config, data_dir, validation: ValidationPaths, say: Callable[[str], None], *, duckdb_only: bool = False) -> Iterator[FeatureBuild]:
+    """Check the validation of ``data_dir``, register its accepted rows, and yield a build; cleans up after.
+
+    On the Spark engine the inputs are handed to Spark too, unless ``duckdb_only`` (a caller whose queries are all small).
+    """
     report = load_validation(validation, data_dir, config)
-    with engine(config, report) as (con, first_event, data_end), spark_inputs(config, con) as spark:
+    with engine(config, report) as (con, first_event, data_end), spark_inputs(config, con, skip=duckdb_only) as spark:
         yield FeatureBuild(con, report, specs.feature_set(config), specs.cohort(config), specs.outcome(config), first_event, data_end, say,
                            spark=spark)
 
 
 @contextmanager
-def spark_inputs(config: Config, con) -> Iterator[object | None]:
-    """With ``engine.name: spark``, a SparkSession holding the validated inputs of ``con``; else None. A session this
-    started is stopped after."""
-    if config.engine.name != "spark":
+def spark_inputs(config: Config, con, *, skip: bool = False) -> Iterator[object | None]:
+    """With ``engine.name: spark``, a SparkSession holding the validated inputs of ``con`` (see ``app.spark.inputs``); else None."""
+    if config.engine.name != "spark" or skip:
         yield None
         return
     from placerisk.app import spark as spark_edge
 
-    spark_edge.require_pyspark()
-    from pyspark.sql import SparkSession
-
-    running = SparkSession.getActiveSession()
-    session = spark_edge.session(config)
-    try:
-        with spark_edge.staging_folder(config) as folder:
-            spark_edge.register_inputs(session, con, folder)
-            yield session
-    finally:
-        if running is None:
-            session.stop()
+    with spark_edge.inputs(config, con) as session:
+        yield session

@@ -64,7 +64,7 @@ def write(config: Config, args: argparse.Namespace) -> int:
 
 def measure(config: Config, catalog: Catalog, weeks, data_dir, validation, on: dt.date, say) -> tuple[dict, dict[str, pd.DataFrame]]:
     """The report and its tables (pure apart from reading the published weeks, the extracts and the feedback store)."""
-    with open_build(config, data_dir, catalog.validation(data_dir, validation), say) as build:
+    with open_build(config, data_dir, catalog.validation(data_dir, validation), say, duckdb_only=True) as build:
         monitored, waiting = monitor.split_weeks(catalog, weeks, build.outcome, build.data_end)
         frame = monitor.load(catalog, monitored, monitored_only=True)
         say(f"{len(monitored)} published week(s) have their outcomes by {build.data_end} (the horizon and the late-record allowance "

@@ -65,6 +65,11 @@ def on_executors(frame, risk: RiskModel) -> ScoredWeek:
     try:
         narrow = scored.select(*META_COLUMNS, *(f"scored.{c}" for c in spark_edge.SCORED)).orderBy("family_id").toArrow()
         counts = None if risk.drift_reference is None else spark_edge.drift_counts(scored, risk.drift_reference)
+    except Exception as err:  # noqa: BLE001 - sorted into the site's problem or a bug by `explained`
+        shown = spark_edge.explained(err, "build and score the features")
+        if shown is err:
+            raise
+        raise shown from None
     finally:
         scored.unpersist()
     meta = narrow.to_pandas(date_as_object=True)

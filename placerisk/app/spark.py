@@ -37,32 +37,81 @@ def require_pyspark():
     return pyspark
 
 
+FIXED = ("spark.sql.session.timeZone", "spark.sql.execution.arrow.maxRecordsPerBatch")
+"""Settings every run needs, set on a session that is already running too (and put back after, see ``inputs``)."""
+
+
+def _first_line(err: BaseException) -> str:
+    return (str(err).strip().splitlines() or [type(err).__name__])[0][:200]
+
+
 def session(config: Config):
     """A SparkSession on ``engine.spark.master`` with the project's settings (the config's own ``conf`` on top, time zone UTC)."""
     require_pyspark()
     from pyspark.sql import SparkSession
 
     spark_config = config.engine.spark
-    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # workers need this environment's pandas, LightGBM and placerisk
-    os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+    conf = {k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in spark_config.conf.items()}
+    if "spark.pyspark.python" not in conf:  # workers need this environment's pandas, LightGBM and placerisk
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+        os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     builder = SparkSession.builder.appName(spark_config.app_name)
     if spark_config.master is not None:  # null: the master spark-submit or the platform (Databricks) started with
         builder = builder.master(spark_config.master)
     settings = {"spark.ui.showConsoleProgress": "false", "spark.sql.execution.arrow.pyspark.enabled": "true",
-                **{k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in spark_config.conf.items()},
-                "spark.sql.session.timeZone": "UTC",
-                "spark.sql.execution.arrow.maxRecordsPerBatch": str(spark_config.arrow_batch_size)}
+                "spark.sql.warehouse.dir": str(Path(tempfile.gettempdir()) / "placerisk-spark-warehouse"),  # never the working folder
+                **conf, FIXED[0]: "UTC", FIXED[1]: str(spark_config.arrow_batch_size)}
     for key, value in settings.items():
         builder = builder.config(key, value)
     try:
         spark = builder.getOrCreate()
     except Exception as err:  # noqa: BLE001 - no Java, a bad master URL: the same problem for the user
-        raise UserError(f"Spark did not start on master {spark_config.master or 'as launched'!r} ({type(err).__name__}: {str(err).splitlines()[0][:200]}): "
+        raise UserError(f"Spark did not start on master {spark_config.master or 'as launched'!r} ({type(err).__name__}: {_first_line(err)}): "
                         "check engine.spark.master and that Java 17 or later is installed") from None
-    for key in ("spark.sql.session.timeZone", "spark.sql.execution.arrow.maxRecordsPerBatch"):
+    for key in FIXED:
         spark.conf.set(key, settings[key])  # an already running session takes them too
     spark.sparkContext.setLogLevel("ERROR")
     return spark
+
+
+@contextmanager
+def inputs(config: Config, con) -> Iterator:
+    """A session holding the validated inputs registered on the DuckDB connection ``con``, as temporary views.
+
+    A session this started is stopped after; one that was already running (a notebook, a Databricks job) is left as it was
+    found: its fixed settings put back and the views dropped.
+    """
+    require_pyspark()
+    from pyspark.sql import SparkSession
+
+    running = SparkSession.getActiveSession()
+    before = {} if running is None else {key: running.conf.get(key, None) for key in FIXED}
+    spark = session(config)
+    try:
+        with staging_folder(config) as folder:
+            names = register_inputs(spark, con, folder)
+            try:
+                yield spark
+            finally:
+                for name in names:
+                    spark.catalog.dropTempView(name)
+    finally:
+        if running is None:
+            spark.stop()
+        else:
+            for key, value in before.items():
+                spark.conf.unset(key) if value is None else spark.conf.set(key, value)
+
+
+def explained(err: Exception, doing: str) -> Exception:
+    """A Spark job's failure as the user should see it: an executor without the training environment is the site's to fix
+    (a UserError naming what is missing); anything else is returned as it is, to be reported as a bug."""
+    text = str(err)
+    if "ModuleNotFoundError" in text or "No module named" in text:
+        missing = text[text.find("No module named"):].splitlines()[0][:120] if "No module named" in text else _first_line(err)
+        return UserError(f"Spark's executors could not {doing}: {missing}. They need the environment the champion was trained in "
+                         "(placerisk with the same scikit-learn, LightGBM, numpy and pandas): see docs/spark.md, 'Running on a cluster'")
+    return err
 
 
 @contextmanager
@@ -76,12 +125,14 @@ def staging_folder(config: Config) -> Iterator[Path]:
         yield Path(folder)
 
 
-def register_inputs(spark, con, folder: Path) -> None:
-    """Write each input relation registered on the DuckDB connection ``con`` to Parquet in ``folder`` and register it on Spark."""
+def register_inputs(spark, con, folder: Path) -> tuple[str, ...]:
+    """Write each input relation registered on the DuckDB connection ``con`` to Parquet in ``folder`` and register it on Spark;
+    returns the view names."""
     for name in INPUTS:
         path = folder / f"{name}.parquet"
         con.execute(f"COPY (SELECT * FROM {name}) TO '{path}' (FORMAT parquet)")
         spark.read.parquet(path.resolve().as_uri()).createOrReplaceTempView(name)  # file:// even where the default file system is not
+    return INPUTS
 
 
 def score_with_bundle(frame, risk):

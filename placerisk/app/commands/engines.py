@@ -17,6 +17,7 @@ from placerisk.app import scored_week, weekly
 from placerisk.app.build import open_build
 from placerisk.app.catalog import Catalog
 from placerisk.app.progress import say
+from placerisk.app.spark import require_pyspark
 from placerisk.config import Config, load_config
 from placerisk.errors import UserError
 
@@ -24,6 +25,7 @@ SCORE_TOLERANCE = 1e-9
 
 
 def run(args: argparse.Namespace) -> int:
+    require_pyspark()  # before building anything on DuckDB
     config = load_config(args.config)
     catalog = Catalog(config)
     data = catalog.data_dir(args.data)
