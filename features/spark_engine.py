@@ -75,17 +75,33 @@ def to_arrow(frame, feature_set: FeatureSet) -> pa.Table:
     return table.cast(arrow_schema(feature_set))
 
 
+def date_frames(
+    spark, feature_set: FeatureSet, as_of_dates: Sequence[dt.date], *, cohort: CohortSpec, outcome: OutcomeSpec, data_end: dt.date,
+    cohort_only: bool = True,
+) -> Iterator[tuple[dt.date, object]]:
+    """Each date's meta columns and features as a persisted Spark DataFrame, one date at a time (the caller may read it more
+    than once: scores, then the listed families' inputs); everything is released after."""
+    from pyspark import StorageLevel
+
+    dates, made = prepare(spark, feature_set, as_of_dates, cohort=cohort, outcome=outcome, data_end=data_end, cohort_only=cohort_only)
+    try:
+        for d in dates:
+            frame = date_frame(spark, feature_set, d, cohort_only=cohort_only).persist(StorageLevel.MEMORY_AND_DISK)
+            try:
+                yield d, frame
+            finally:
+                frame.unpersist()
+    finally:
+        release(spark, made)
+
+
 def feature_tables(
     spark, feature_set: FeatureSet, as_of_dates: Sequence[dt.date], *, cohort: CohortSpec, outcome: OutcomeSpec, data_end: dt.date,
     cohort_only: bool = True,
 ) -> Iterator[tuple[dt.date, pa.Table]]:
     """One Arrow table per as-of date, as ``features.engine.feature_tables`` yields them on DuckDB."""
-    dates, made = prepare(spark, feature_set, as_of_dates, cohort=cohort, outcome=outcome, data_end=data_end, cohort_only=cohort_only)
-    try:
-        for d in dates:
-            yield d, to_arrow(date_frame(spark, feature_set, d, cohort_only=cohort_only), feature_set)
-    finally:
-        release(spark, made)
+    for d, frame in date_frames(spark, feature_set, as_of_dates, cohort=cohort, outcome=outcome, data_end=data_end, cohort_only=cohort_only):
+        yield d, to_arrow(frame, feature_set)
 
 
 def release(spark, made) -> None:

@@ -23,7 +23,6 @@ from placerisk.config import Config
 from placerisk.errors import UserError
 from placerisk.features import CohortSpec, FeatureSet, OutcomeSpec, days_since_cap, feature_tables
 from placerisk.features.cohort import add_months
-from placerisk.features.transpile import for_engine
 
 
 @dataclass
@@ -49,7 +48,9 @@ class FeatureBuild:
         """``sql`` (DuckDB dialect, over the plan's relations) run on the engine that built them, as Arrow."""
         if self.spark is None:
             return self.con.sql(sql).to_arrow_table()
-        return self.spark.sql(for_engine(sql, "spark")).toArrow()
+        from placerisk.features import spark_engine
+
+        return spark_engine.sql(self.spark, sql).toArrow()
 
     def truncated(self, dates: Sequence[dt.date]) -> list[dt.date]:
         """The dates whose longest lookback starts before the first event (long windows are cut short)."""
@@ -91,22 +92,11 @@ class FeatureBuild:
         return dates
 
     def spark_frames(self, dates: list[dt.date], cohort_only: bool) -> Iterator[tuple[dt.date, object]]:
-        """Each date's features as a persisted Spark DataFrame, one date at a time; what the plan persisted is dropped after."""
-        from pyspark import StorageLevel
-
+        """Each date's features as a persisted Spark DataFrame, one date at a time (``features.spark_engine.date_frames``)."""
         from placerisk.features import spark_engine
 
-        _, made = spark_engine.prepare(self.spark, self.feature_set, dates, cohort=self.cohort, outcome=self.outcome,
-                                       data_end=self.data_end, cohort_only=cohort_only)
-        try:
-            for d in dates:
-                frame = spark_engine.date_frame(self.spark, self.feature_set, d, cohort_only=cohort_only).persist(StorageLevel.MEMORY_AND_DISK)
-                try:
-                    yield d, frame
-                finally:
-                    frame.unpersist()
-        finally:
-            spark_engine.release(self.spark, made)
+        yield from spark_engine.date_frames(self.spark, self.feature_set, dates, cohort=self.cohort, outcome=self.outcome,
+                                            data_end=self.data_end, cohort_only=cohort_only)
 
     def provenance(self) -> dict:
         """Fingerprints and hashes of what was built on: no rows."""
