@@ -1,7 +1,7 @@
-"""Benchmark the two engines: `placerisk features` and `placerisk score` on DuckDB and on Spark (local mode), at several sizes.
+"""Benchmark the two engines: `placerisk validate`, `features` and `score` on DuckDB and on Spark (local mode), at several sizes.
 
-For each population size a fresh synthetic population is generated and validated (not timed), then
-each command runs as a subprocess on each engine, timed with the peak memory of its process tree
+For each population size a fresh synthetic population is generated and validated once on DuckDB (not
+timed; features and score read that report), then each command, validate included, runs as a subprocess on each engine, timed with the peak memory of its process tree
 (Spark's JVM is a child of the command, so it is counted). The engines alternate within each size,
 so a slow spell of the machine hits both. A champion is trained once on a smaller population and
 approved by a benchmark panel, as in bench_scoring.py. The results file records each run, the
@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_foundation import approved_champion, config_for, fresh_population, run, write_results
 
 ENGINES = ("duckdb", "spark")
+COMMANDS = ("validate", "features", "score")
 
 
 def engine_config(base: Path, engine: str, driver_memory: str) -> Path:
@@ -82,10 +83,12 @@ def main() -> int:
         base = config_for(champion, data, work / f"n{size}")
         for engine in ENGINES:
             config = engine_config(base, engine, args.driver_memory)
+            checked = run([exe, "validate", "--config", str(config), "--data", str(data), "--out", str(work / f"n{size}" / f"validation-{engine}"),
+                           "--overwrite"])
             common = ["--config", str(config), "--data", str(data), "--validation", str(validation), "--as-of", args.as_of]
             features = run([exe, "features", *common, "--out", str(work / f"n{size}" / f"features-{engine}.parquet"), "--overwrite"])
             score = run([exe, "score", *common, "--force"])
-            for name, r in (("features", features), ("score", score)):
+            for name, r in (("validate", checked), ("features", features), ("score", score)):
                 if r["exit"] != 0:
                     print(r["output"][-3000:])
                     return 1
@@ -95,12 +98,12 @@ def main() -> int:
               "spark": {"master": f"local[{os.cpu_count()}]", "driver_memory": args.driver_memory}, "runs": runs,
               "ratios": [], "scaling": {}}
     for size in sorted(args.sizes):
-        for command in ("features", "score"):
+        for command in COMMANDS:
             duck, spark = (next(r for r in runs if r["families"] == size and r["engine"] == e and r["command"] == command) for e in ENGINES)
             result["ratios"].append({"families": size, "command": command, "spark_over_duckdb_seconds": round(spark["seconds"] / duck["seconds"], 2),
                                      "spark_over_duckdb_peak_gb": round(spark["peak_gb"] / duck["peak_gb"], 2)})
     cores = os.cpu_count() or 1
-    for command in ("features", "score"):
+    for command in COMMANDS:
         curves = {}
         for engine in ENGINES:
             mine = sorted((r["families"], r["seconds"], r["peak_gb"]) for r in runs if r["engine"] == engine and r["command"] == command)

@@ -116,21 +116,26 @@ class FeatureBuild:
 def open_build(config: Config, data_dir, validation: ValidationPaths, say: Callable[[str], None], *, duckdb_only: bool = False) -> Iterator[FeatureBuild]:
     """Check the validation of ``data_dir``, register its accepted rows, and yield a build; cleans up after.
 
-    On the Spark engine the inputs are handed to Spark too, unless ``duckdb_only`` (a caller whose queries are all small).
+    On the Spark engine Spark reads the extracts too, and the features are computed there, unless ``duckdb_only`` (a caller
+    whose queries are all small). The DuckDB connection then holds the same views, for the weekly run's small lookups.
     """
     report = load_validation(validation, data_dir, config)
-    with engine(config, report) as (con, first_event, data_end), spark_inputs(config, con, skip=duckdb_only) as spark:
+    on_spark = config.engine.name == "spark" and not duckdb_only
+    with engine(config, report, span=not on_spark) as (con, first_event, data_end), spark_inputs(config, report, skip=not on_spark) as spark:
+        if spark is not None:
+            spark, first_event, data_end = spark
         yield FeatureBuild(con, report, specs.feature_set(config), specs.cohort(config), specs.outcome(config), first_event, data_end, say,
                            spark=spark)
 
 
 @contextmanager
-def spark_inputs(config: Config, con, *, skip: bool = False) -> Iterator[object | None]:
-    """With ``engine.name: spark``, a SparkSession holding the validated inputs of ``con`` (see ``app.spark.inputs``); else None."""
-    if config.engine.name != "spark" or skip:
+def spark_inputs(config: Config, report: dict, *, skip: bool) -> Iterator[tuple | None]:
+    """Unless ``skip``, ``(session, first event date, data end)`` with the validated extracts registered on Spark
+    (see ``app.spark_extracts.inputs``); else None."""
+    if skip:
         yield None
         return
-    from placerisk.app import spark as spark_edge
+    from placerisk.app import spark_extracts
 
-    with spark_edge.inputs(config, con) as session:
-        yield session
+    with spark_extracts.inputs(config, report) as registered:
+        yield registered

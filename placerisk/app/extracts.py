@@ -21,9 +21,10 @@ import duckdb
 
 from placerisk.app.catalog import ValidationPaths
 from placerisk.config import Config
-from placerisk.datatools.contracts.checks import literal, quote, typed_select
+from placerisk.datatools.contracts.checks import SQL_TYPES, literal, quote, typed_select
 from placerisk.datatools.contracts.schema import FileContract, contracts_for, contracts_hash
-from placerisk.datatools.contracts.validate import NOT_SUPPLIED, ROW, file_fingerprint, register_source
+from placerisk.datatools.contracts.engine import ROW, CheckEngine, DuckDBChecks
+from placerisk.datatools.contracts.validate import NOT_SUPPLIED, file_fingerprint
 from placerisk.errors import DataError
 
 
@@ -82,49 +83,50 @@ def data_fingerprint(report: dict) -> str:
     return hashlib.sha256(json.dumps(content).encode()).hexdigest()[:16]
 
 
-def _accepted_view(con: duckdb.DuckDBPyConnection, contract: FileContract, result: dict) -> str:
+def _accepted_view(target: CheckEngine, contract: FileContract, result: dict) -> str:
     """A view of the rows of one file that passed its contract, typed as in validation."""
     source = f"src_{contract.name}"
-    types = register_source(con, Path(result["path"]), source)
-    cols = typed_select(contract.columns, types)
-    where = ""
-    if result.get("quarantine"):
-        where = f"WHERE {ROW} NOT IN (SELECT row FROM read_parquet({literal(result['quarantine'])}))"
+    types = target.register(Path(result["path"]), source)
+    names = ", ".join(f"s.{quote(c.name)}" for c in contract.columns)
+    sql = f"SELECT {names} FROM (SELECT {ROW}, {typed_select(contract.columns, types)} FROM {quote(source)}) s"
+    if result.get("quarantine"):  # the rows validation quarantined, by row number
+        quarantined = f"q_{contract.name}"
+        target.register(Path(result["quarantine"]), quarantined)
+        sql += f" LEFT JOIN {quote(quarantined)} q ON s.{ROW} = q.row WHERE q.row IS NULL"
     view = f"ok_{contract.name}"
-    con.execute(f"CREATE OR REPLACE TEMP VIEW {quote(view)} AS SELECT {cols} FROM {quote(source)} {where}")
+    target.view(view, sql)
     return view
 
 
-def _empty_view(con: duckdb.DuckDBPyConnection, contract: FileContract) -> str:
+def _empty_view(target: CheckEngine, contract: FileContract) -> str:
     """An optional file that was not supplied: a view with its typed columns and no rows."""
-    sql = {"string": "VARCHAR", "date": "DATE", "int": "BIGINT"}
-    cols = ", ".join(f"CAST(NULL AS {sql[c.type]}) AS {quote(c.name)}" for c in contract.columns)
+    cols = ", ".join(f"CAST(NULL AS {SQL_TYPES[c.type]}) AS {quote(c.name)}" for c in contract.columns)
     view = f"ok_{contract.name}"
-    con.execute(f"CREATE OR REPLACE TEMP VIEW {quote(view)} AS SELECT {cols} WHERE FALSE")
+    target.view(view, f"SELECT {cols} WHERE FALSE")
     return view
 
 
-def register_inputs(con: duckdb.DuckDBPyConnection, config: Config, report: dict) -> tuple[dt.date | None, dt.date]:
-    """Create ``persons``, ``families``, ``areas``, ``events`` and ``objections`` on ``con``.
-
-    Returns the earliest event date and the data's end (``data.extract_date``, else
-    the latest recorded date), both from one pass over the events.
-    """
+def register_views(target: CheckEngine, config: Config, report: dict) -> None:
+    """Create ``persons``, ``families``, ``areas``, ``events``, ``objections`` and ``engagements`` on ``target``'s engine."""
     results = {f["name"]: f for f in report["files"]}
-    views = {c.name: _accepted_view(con, c, results[c.name]) if results[c.name]["status"] != NOT_SUPPLIED else _empty_view(con, c)
+    views = {c.name: _accepted_view(target, c, results[c.name]) if results[c.name]["status"] != NOT_SUPPLIED else _empty_view(target, c)
              for c in contracts_for(config)}
     pop = config.population
-    con.execute(f"CREATE OR REPLACE TEMP VIEW persons AS SELECT * FROM {quote(views[pop.persons])}")
-    con.execute(f"CREATE OR REPLACE TEMP VIEW families AS SELECT * FROM {quote(views[pop.families])}")
-    con.execute(f"CREATE OR REPLACE TEMP VIEW areas AS SELECT * FROM {quote(views[pop.areas])}")
-    con.execute(f"CREATE OR REPLACE TEMP VIEW objections AS SELECT family_id, person_id FROM {quote(views[pop.objections])}")
-    con.execute(f"CREATE OR REPLACE TEMP VIEW engagements AS SELECT family_id, started, ended, team, service FROM {quote(views[pop.engagements])}")
+    target.view("persons", f"SELECT * FROM {quote(views[pop.persons])}")
+    target.view("families", f"SELECT * FROM {quote(views[pop.families])}")
+    target.view("areas", f"SELECT * FROM {quote(views[pop.areas])}")
+    target.view("objections", f"SELECT family_id, person_id FROM {quote(views[pop.objections])}")
+    target.view("engagements", f"SELECT family_id, started, ended, team, service FROM {quote(views[pop.engagements])}")
     parts = [
         f"SELECT person_id, {literal(src + '.')} || event_type AS event, event_date, recorded_date FROM {quote(views[s.file])}"
         for src, s in config.sources.items()
     ]
-    con.execute("CREATE OR REPLACE TEMP VIEW events AS " + " UNION ALL ".join(parts))
-    first, latest = con.execute("SELECT min(event_date), max(recorded_date) FROM events").fetchall()[0]  # fetchone leaves the result open
+    target.view("events", " UNION ALL ".join(parts))
+
+
+def data_span(target: CheckEngine, config: Config) -> tuple[dt.date | None, dt.date]:
+    """The earliest event date and the data's end (``data.extract_date``, else the latest recorded date), in one pass."""
+    first, latest = target.rows("SELECT min(event_date), max(recorded_date) FROM events")[0]
     if config.data.extract_date:
         return first, config.data.extract_date
     if latest is None:
@@ -132,16 +134,28 @@ def register_inputs(con: duckdb.DuckDBPyConnection, config: Config, report: dict
     return first, latest
 
 
+def register_inputs(con: duckdb.DuckDBPyConnection, config: Config, report: dict) -> tuple[dt.date | None, dt.date]:
+    """`register_views` on the DuckDB connection ``con``; returns `data_span`."""
+    target = DuckDBChecks(con)
+    register_views(target, config, report)
+    return data_span(target, config)
+
+
 @contextmanager
-def engine(config: Config, report: dict) -> Iterator[tuple[duckdb.DuckDBPyConnection, dt.date | None, dt.date]]:
+def engine(config: Config, report: dict, *, span: bool = True) -> Iterator[tuple[duckdb.DuckDBPyConnection, dt.date | None, dt.date | None]]:
     """A configured DuckDB connection with the validated inputs registered, spilling to a private
-    temporary folder; yields ``(con, first event date, data end)`` and cleans up after."""
+    temporary folder; yields ``(con, first event date, data end)`` and cleans up after. Without
+    ``span`` the two dates are None and the events are not read (another engine reads them)."""
     with tempfile.TemporaryDirectory(prefix="placerisk-spill-") as spill:
         con = duckdb.connect()
         try:
             config.engine.configure(con)
             con.execute(f"SET temp_directory = '{spill}'")
-            first_event, data_end = register_inputs(con, config, report)
+            if span:
+                first_event, data_end = register_inputs(con, config, report)
+            else:
+                register_views(DuckDBChecks(con), config, report)
+                first_event = data_end = None
             yield con, first_event, data_end
         finally:
             con.close()

@@ -4,9 +4,8 @@ Spark is an optional extra (``pip install 'placerisk[spark]'``); nothing here is
 unless ``engine.name`` is ``spark``. The session's time zone is always UTC (a UK summer-time
 shift would otherwise move dates by an hour), and Python workers run this interpreter.
 
-The validated, accepted rows reach Spark as Parquet written by the same DuckDB views every
-build reads (quarantined rows already removed, typed as validated), never through pandas (a
-pandas missing string would arrive as the text 'NaN').
+The validated extracts reach Spark as Parquet (see ``spark_extracts``), never through pandas
+(a pandas missing string would arrive as the text 'NaN').
 """
 
 from __future__ import annotations
@@ -22,8 +21,6 @@ from pathlib import Path
 from placerisk.config import Config
 from placerisk.errors import UserError
 
-#: The relations ``features.sql`` reads (and the weekly run's engagements), as ``extracts.register_inputs`` names them.
-INPUTS = ("persons", "families", "areas", "events", "objections", "engagements")
 SCORED = ("score", "band", "rank_score", "baseline_score")
 SCORED_TYPE = "score double, band bigint, rank_score double, baseline_score double"
 
@@ -78,12 +75,9 @@ def session(config: Config):
 
 
 @contextmanager
-def inputs(config: Config, con) -> Iterator:
-    """A session holding the validated inputs registered on the DuckDB connection ``con``, as temporary views.
-
-    A session this started is stopped after; one that was already running (a notebook, a Databricks job) is left as it was
-    found: its fixed settings put back and the views dropped.
-    """
+def scope(config: Config) -> Iterator:
+    """A session for one command. One this started is stopped after; one that was already running (a notebook, a Databricks
+    job) is left as it was found, its fixed settings put back (the caller drops its own views)."""
     require_pyspark()
     from pyspark.sql import SparkSession
 
@@ -91,13 +85,7 @@ def inputs(config: Config, con) -> Iterator:
     before = {} if running is None else {key: running.conf.get(key, None) for key in FIXED}
     spark = session(config)
     try:
-        with staging_folder(config) as folder:
-            names = register_inputs(spark, con, folder)
-            try:
-                yield spark
-            finally:
-                for name in names:
-                    spark.catalog.dropTempView(name)
+        yield spark
     finally:
         if running is None:
             spark.stop()
@@ -119,23 +107,13 @@ def explained(err: Exception, doing: str) -> Exception:
 
 @contextmanager
 def staging_folder(config: Config) -> Iterator[Path]:
-    """Where the validated inputs are written for Spark: ``engine.spark.staging`` (a folder every executor can read), else a
+    """Where CSV extracts are written as Parquet for Spark: ``engine.spark.staging`` (a folder every executor can read), else a
     private temporary folder (local mode); a run's own subfolder, removed after."""
     root = config.engine.spark.staging
     if root is not None:
         Path(root).mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="placerisk-spark-", dir=None if root is None else str(root)) as folder:
         yield Path(folder)
-
-
-def register_inputs(spark, con, folder: Path) -> tuple[str, ...]:
-    """Write each input relation registered on the DuckDB connection ``con`` to Parquet in ``folder`` and register it on Spark;
-    returns the view names."""
-    for name in INPUTS:
-        path = folder / f"{name}.parquet"
-        con.execute(f"COPY (SELECT * FROM {name}) TO '{path}' (FORMAT parquet)")
-        spark.read.parquet(path.resolve().as_uri()).createOrReplaceTempView(name)  # file:// even where the default file system is not
-    return INPUTS
 
 
 def score_with_bundle(frame, risk):

@@ -31,15 +31,41 @@ def literal(value: object) -> str:
     return str(value)
 
 
+_SPACE = "[ \\t\\r\\n]*"  # spelled out: RE2's \s and Java's differ on a vertical tab
+DATE_TEXT = ("^" + _SPACE + "[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}"
+             "([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]{1,9})?)?)?" + _SPACE + "$")
+"""A date as text: YYYY-MM-DD (one-digit month and day allowed), optionally with a time of day and no zone."""
+NUMBER_TEXT = "^" + _SPACE + "[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?" + _SPACE + "$"
+"""A number as text, in plain or scientific notation (no '1_000', 'inf', '0x10' or '1d')."""
+
+
 def typed_expression(column: Column, source_type: str) -> tuple[str, bool]:
-    """SQL for the typed value, and whether it needs a cast (and so a type check)."""
+    """SQL for the typed value, and whether it needs a cast (and so a type check).
+
+    Text is matched against `DATE_TEXT` or `NUMBER_TEXT` before it is cast, so every engine
+    accepts the same spellings (a plain cast does not: Spark reads '2024' as 1 January 2024,
+    DuckDB reads '1_000' as 1000). A whole number is tested with ``round`` (Spark's ``floor``
+    overflows on a large double) and kept within 9e18 (Spark casts 2^63 to the largest BIGINT).
+    """
     q = quote(column.name)
     if source_type in _COMPATIBLE[column.type]:
         return q, False
+    text = source_type == "VARCHAR"
     if column.type == "int":  # '1.5' or 1.5 is not a whole number (a plain cast would round it)
         number = f"TRY_CAST({q} AS DOUBLE)"
-        return f"CASE WHEN {number} = floor({number}) THEN TRY_CAST({number} AS BIGINT) END", True
+        whole = f"CASE WHEN abs({number}) <= 9e18 AND {number} = round({number}) THEN TRY_CAST({number} AS BIGINT) END"
+        return (f"CASE WHEN regexp_matches({q}, {literal(NUMBER_TEXT)}) THEN {whole} END" if text else whole), True
+    if column.type == "date" and text:
+        return f"CASE WHEN regexp_matches({q}, {literal(DATE_TEXT)}) THEN TRY_CAST({q} AS DATE) END", True
     return f"TRY_CAST({q} AS {SQL_TYPES[column.type]})", True
+
+
+def raw_text(q: str, source_type: str) -> str:
+    """SQL for a value's text as received (what the quarantine keeps). A time with a zone is given as UTC without one, as
+    every engine spells it alike; a floating-point number is spelled as the engine prints it (1e+20, or 1.0E20 on Spark)."""
+    if source_type == "TIMESTAMP WITH TIME ZONE":
+        return f"CAST(CAST({q} AS TIMESTAMP) AS VARCHAR)"
+    return f"CAST({q} AS VARCHAR)"
 
 
 def typed_select(columns, source_types: dict[str, str]) -> str:
@@ -59,7 +85,7 @@ def checked_sql(contract: FileContract, source: str, source_types: dict[str, str
         expr, cast = typed_expression(col, source_types[col.name])
         typed_cols.append(f"{expr} AS {quote(col.name)}")
         raw = quote("_raw_" + col.name)
-        raw_cols.append(f"CAST({quote(col.name)} AS VARCHAR) AS {raw}")
+        raw_cols.append(f"{raw_text(quote(col.name), source_types[col.name])} AS {raw}")
         if cast:
             reasons.append(f"CASE WHEN {t}.{raw} IS NOT NULL AND {t}.{quote(col.name)} IS NULL THEN 'invalid_type:{col.name}' END")
     body = [f"SELECT _row, {', '.join(typed_cols)}, {', '.join(raw_cols)} FROM {source}"]

@@ -11,20 +11,17 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Literal
 
-import duckdb
-import pyarrow as pa
-
 from placerisk.datatools.contracts.checks import (
     checked_sql,
-    key_table,
     literal,
     quote,
     typed_select,
 )
+from placerisk.datatools.contracts.engine import ROW, CheckEngine, DuckDBChecks, ReservedColumn, Unreadable
 from placerisk.datatools.contracts.explain import explain
 from placerisk.datatools.contracts.schema import FileContract, contracts_hash
 from placerisk.datatools.privacy import find_identifiers, is_birth_column, judge_column, looks_like_identifier, prefilter_for
-from placerisk.datatools.tables import read_csv_as_text, safe_reason, separator_hint
+from placerisk.datatools.tables import separator_hint
 
 Status = Literal["accepted", "accepted_with_quarantine", "not supplied", "refused"]
 NOT_SUPPLIED: Status = "not supplied"  # an optional file (engagements) absent when validated
@@ -33,11 +30,7 @@ SCAN_DISTINCT_LIMIT = 100_000  # distinct candidate values judged per column (be
 SMALL_SHARE = 1 / 500  # an event source below this share of the other sources' rows per family is refused ...
 SMALL_MIN_ROWS = 10    # ... when that bound is at least this many rows (small extracts are never judged on noise)
 _INTEGER_TYPES = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT"}
-ROW = "_row"  # reserved: the 1-based data row number
-
-
-class ReservedColumn(ValueError):
-    pass
+SAMPLE_MULTIPLIER, SAMPLE_MODULUS = 40503, 1000003  # the identifier sample's order: the same rows on every engine
 
 
 @dataclass
@@ -90,29 +83,15 @@ def locate(data_dir: Path, name: str) -> tuple[Path | None, str | None]:
     return found[0], None
 
 
-def register_source(con: duckdb.DuckDBPyConnection, path: Path, view: str) -> dict[str, str]:
-    """Expose ``path`` as the view ``view`` with a 1-based ``_row``; returns its column types."""
-    if path.suffix == ".csv":
-        table = read_csv_as_text(path)
-        if ROW in table.schema.names:
-            raise ReservedColumn(ROW)
-        table = table.append_column(ROW, pa.array(range(1, table.num_rows + 1), pa.int64()))
-        con.register(view + "_arrow", table)
-        con.execute(f"CREATE OR REPLACE TEMP VIEW {quote(view)} AS SELECT * FROM {quote(view + '_arrow')}")
-    else:
-        source = f"read_parquet({literal(str(path))}, file_row_number = true)"
-        names = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()]
-        if ROW in names:
-            raise ReservedColumn(ROW)
-        con.execute(f"CREATE OR REPLACE TEMP VIEW {quote(view)} AS SELECT * EXCLUDE (file_row_number), file_row_number + 1 AS {ROW} FROM {source}")
-    return {r[0]: r[1] for r in con.execute(f"DESCRIBE SELECT * EXCLUDE ({ROW}) FROM {quote(view)}").fetchall()}
+def _guard(engine: CheckEngine, view: str, sample_rows: int, scanned: dict[str, str], columns: list[str]) -> list[str]:
+    """Identifier findings, one per column in file order: names and whole columns on a sample, then the full text scan.
 
-
-def _guard(con: duckdb.DuckDBPyConnection, view: str, sample_rows: int, scanned: dict[str, str]) -> list[str]:
-    """Identifier findings, one per column in file order: names and whole columns on a sample, then the full text scan."""
-    sample = con.execute(f"SELECT * EXCLUDE ({ROW}) FROM {quote(view)} USING SAMPLE reservoir({int(sample_rows)} ROWS) REPEATABLE (42)").df()
+    The sample is the rows first in a fixed permutation of row numbers, so every engine (and every run) judges the same rows.
+    """
+    order = f"({ROW} * {SAMPLE_MULTIPLIER}) % {SAMPLE_MODULUS}, {ROW}"
+    sample = engine.frame(f"SELECT {', '.join(map(quote, columns))} FROM {quote(view)} ORDER BY {order} LIMIT {int(sample_rows)}")
     found = {f.column: f for f in find_identifiers(sample)}
-    found.update({f.column: f for f in _scan(con, view, scanned)})  # whole-column row counts beat the sample's
+    found.update({f.column: f for f in _scan(engine, view, scanned)})  # whole-column row counts beat the sample's
     return [found[c].message() for c in map(str, sample.columns) if c in found]
 
 
@@ -133,30 +112,30 @@ def _scanned_columns(contract: FileContract, types: dict[str, str]) -> dict[str,
         elif sql_type == "VARCHAR" or sql_type in _INTEGER_TYPES:
             out[name] = f"CAST({q} AS VARCHAR)"
         elif sql_type in ("FLOAT", "DOUBLE") or sql_type.startswith("DECIMAL"):
-            out[name] = f"CASE WHEN {q} = floor({q}) THEN CAST(TRY_CAST({q} AS HUGEINT) AS VARCHAR) END"
+            out[name] = f"CASE WHEN {q} = round({q}) THEN CAST(TRY_CAST({q} AS DECIMAL(38, 0)) AS VARCHAR) END"
         elif (sql_type == "DATE" or sql_type.startswith("TIMESTAMP")) and is_birth_column(name):
             out[name] = f"CAST({q} AS VARCHAR)"
     return out
 
 
-def _scan(con: duckdb.DuckDBPyConnection, view: str, text: dict[str, str]):
+def _scan(engine: CheckEngine, view: str, text: dict[str, str]):
     """Every row of the columns in ``text``: the RE2 prefilter in SQL, then each distinct kept value judged exactly."""
     if not text:
         return []
     columns = list(text)
     pattern = {c: prefilter_for(c) for c in columns}
-    counts = con.execute("SELECT " + ", ".join(
+    counts = engine.rows("SELECT " + ", ".join(
         f"count({text[c]}), count(*) FILTER (WHERE regexp_matches({text[c]}, {literal(pattern[c])}))" for c in columns
-    ) + f" FROM {quote(view)}").fetchall()[0]
+    ) + f" FROM {quote(view)}")[0]
     findings = []
     for i, column in enumerate(columns):
         rows, candidates = counts[2 * i], counts[2 * i + 1]
         if not candidates:
             continue
-        counted = con.execute(
+        counted = engine.rows(
             f"SELECT v, count(*) FROM (SELECT {text[column]} AS v FROM {quote(view)}) "
             f"WHERE regexp_matches(v, {literal(pattern[column])}) GROUP BY v LIMIT {SCAN_DISTINCT_LIMIT + 1}"
-        ).fetchall()
+        )
         complete = len(counted) <= SCAN_DISTINCT_LIMIT
         finding = judge_column(column, counted[:SCAN_DISTINCT_LIMIT], rows, complete=complete)
         if finding is not None:
@@ -165,7 +144,7 @@ def _scan(con: duckdb.DuckDBPyConnection, view: str, text: dict[str, str]):
 
 
 def check_file(
-    con: duckdb.DuckDBPyConnection,
+    engine: CheckEngine,
     contract: FileContract,
     data_dir: Path,
     quarantine_dir: Path,
@@ -189,12 +168,12 @@ def check_file(
         return _refuse(result, f"not checked: it refers to {', '.join(repr(b) for b in blocked)}, which was refused")
     view = f"src_{contract.name}"
     try:
-        types = register_source(con, path, view)
+        types = engine.register(path, view)
     except ReservedColumn:
         return _refuse(result, f"'{path}' has a column named '{ROW}', which is reserved for row numbers: rename it")
-    except (duckdb.Error, pa.ArrowInvalid, OSError, UnicodeDecodeError) as err:
-        return _refuse(result, f"'{path}' could not be read: {safe_reason(err)}")
-    identifiers = _guard(con, view, identifier_sample_rows, _scanned_columns(contract, types))
+    except Unreadable as err:
+        return _refuse(result, f"'{path}' could not be read: {err}")
+    identifiers = _guard(engine, view, identifier_sample_rows, _scanned_columns(contract, types), list(types))
     if identifiers:
         return _refuse(result, f"'{path}' carries direct identifiers and is refused: " + "; ".join(identifiers))
     missing = [c.name for c in contract.columns if c.name not in types]
@@ -205,7 +184,7 @@ def check_file(
     if extra:
         result.warnings.append(f"column(s) {', '.join(extra)} not in the contract: ignored (never ingested)")
 
-    result.rows = con.execute(f"SELECT count(*) FROM {quote(view)}").fetchall()[0][0]  # fetchone leaves it open
+    result.rows = engine.rows(f"SELECT count(*) FROM {quote(view)}")[0][0]
     if result.rows == 0:
         if contract.kind == "population":
             return _refuse(result, f"'{path}' has no rows: expected at least one (a truncated export?)")
@@ -217,27 +196,27 @@ def check_file(
         return _refuse(result, f"'{path}' has {result.rows:,} rows: expected at least {min_event_rows:,} "
                                f"{contract.event_source} events (validation.min_event_rows); a truncated or failed export?")
     sql = checked_sql(contract, quote(view), types)
-    bad = quote(f"bad_{contract.name}")
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {bad} AS SELECT * FROM ({sql}) WHERE len(_reasons) > 0")
-    result.bad_rows = con.execute(f"SELECT count(*) FROM {bad}").fetchall()[0][0]
-    result.reasons = dict(con.execute(f"SELECT r, count(*) FROM (SELECT unnest(_reasons) AS r FROM {bad}) GROUP BY r ORDER BY r").fetchall())
+    bad = f"bad_{contract.name}"
+    engine.table(bad, f"SELECT * FROM ({sql}) WHERE array_length(_reasons) > 0")
+    result.bad_rows = engine.rows(f"SELECT count(*) FROM {quote(bad)}")[0][0]
+    result.reasons = dict(engine.rows(f"SELECT r, count(*) FROM (SELECT unnest(_reasons) AS r FROM {quote(bad)}) GROUP BY r ORDER BY r"))
     if contract.key:
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {key_table(contract.name)} AS "
+        engine.table(
+            f"_keys_{contract.name}",
             f"SELECT k AS key, bool_or(ok) AS ok FROM (SELECT s.{quote(contract.key)} AS k, b._row IS NULL AS ok "
-            f"FROM ({_typed_key_sql(contract, quote(view), types)}) s LEFT JOIN {bad} b USING (_row)) WHERE k IS NOT NULL GROUP BY k"
+            f"FROM ({_typed_key_sql(contract, quote(view), types)}) s LEFT JOIN {quote(bad)} b USING (_row)) WHERE k IS NOT NULL GROUP BY k"
         )
     if result.bad_rows:
         result.status = "accepted_with_quarantine"
         result.quarantine = str(quarantine_dir / f"{contract.name}.parquet")
         quarantine_dir.mkdir(parents=True, exist_ok=True)
         raw = ", ".join(f"{quote('_raw_' + c.name)} AS {quote(c.name)}" for c in contract.columns)
-        con.execute(
-            f"COPY (SELECT _row AS row, _reasons[1] AS rule, array_to_string(_reasons, '; ') AS reasons, {raw} "
-            f"FROM {bad} ORDER BY _row) TO {literal(result.quarantine)} (FORMAT parquet)"
+        engine.write_parquet(
+            f"SELECT _row AS row, _reasons[1] AS rule, array_to_string(_reasons, '; ') AS reasons, {raw} FROM {quote(bad)}",
+            Path(result.quarantine), order_by="row",
         )
         result.quarantine_sha256 = str(file_fingerprint(Path(result.quarantine))["sha256"])
-        result.examples = _examples(con, contract, bad, path)
+        result.examples = _examples(engine, contract, quote(bad), path)
     limit = contract.max_bad_row_share if contract.max_bad_row_share is not None else max_bad_row_share
     if result.rows and result.bad_share > limit:
         _refuse(result, f"{result.bad_rows:,} of {result.rows:,} rows ({result.bad_share:.2%}) failed the contract; the limit is {limit:.2%}")
@@ -249,8 +228,8 @@ def _typed_key_sql(contract: FileContract, view: str, types: dict[str, str]) -> 
     return f"SELECT _row, {typed_select(key, types)} FROM {view}"
 
 
-def _examples(con: duckdb.DuckDBPyConnection, contract: FileContract, bad: str, path: Path) -> list[dict[str, object]]:
-    rows = con.execute(f"SELECT * FROM {bad} ORDER BY _row LIMIT {EXAMPLES_PER_FILE}").df().to_dict("records")
+def _examples(engine: CheckEngine, contract: FileContract, bad: str, path: Path) -> list[dict[str, object]]:
+    rows = engine.frame(f"SELECT * FROM {bad} ORDER BY _row LIMIT {EXAMPLES_PER_FILE}").to_dict("records")
     out = []
     for row in rows:
         for token in row["_reasons"]:
@@ -316,32 +295,35 @@ def validate_extracts(
     memory_limit: str = "4GB",
     threads: int | None = None,
     min_event_rows: int = 1,
+    engine: CheckEngine | None = None,
 ) -> ValidationReport:
     """Check every contract's file in ``data_dir``; quarantine goes to ``out_dir/quarantine``.
 
     ``min_event_rows``: fewest rows accepted in an event file (``validation.min_event_rows``).
+    ``engine``: where the checks run (the Spark engine's, say); by default an in-process DuckDB
+    with ``memory_limit`` and ``threads``, closed after.
     """
     started = time.perf_counter()
     out_dir.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect()
-    con.execute(f"SET memory_limit = {literal(memory_limit)}")
-    if threads:
-        con.execute(f"SET threads = {int(threads)}")
-    con.execute("SET TimeZone = 'UTC'")
-    con.execute(f"SET temp_directory = {literal(str(out_dir / '.spill'))}")
+    own = engine is None
+    if own:
+        engine = DuckDBChecks.connect(memory_limit=memory_limit, threads=threads, spill=out_dir / ".spill")
     refused: set[str] = set()
     results = []
-    for contract in contracts:
-        res = check_file(
-            con, contract, data_dir, out_dir / "quarantine",
-            max_bad_row_share=max_bad_row_share, identifier_sample_rows=identifier_sample_rows, refused=refused,
-            min_event_rows=min_event_rows,
-        )
-        if res.status == "refused":
-            refused.add(contract.name)
-        results.append(res)
+    try:
+        for contract in contracts:
+            res = check_file(
+                engine, contract, data_dir, out_dir / "quarantine",
+                max_bad_row_share=max_bad_row_share, identifier_sample_rows=identifier_sample_rows, refused=refused,
+                min_event_rows=min_event_rows,
+            )
+            if res.status == "refused":
+                refused.add(contract.name)
+            results.append(res)
+    finally:
+        if own:
+            engine.close()
     _refuse_implausibly_small(contracts, results)
-    con.close()
     return ValidationReport(
         data_dir=str(data_dir),
         out_dir=str(out_dir),

@@ -46,27 +46,6 @@ def test_the_session_runs_in_utc_with_the_configured_arrow_batch(spark):
     assert str(spark.sql("SELECT CAST('2024-03-31' AS DATE) AS d").collect()[0].d) == "2024-03-31"
 
 
-@pytest.mark.spark
-def test_a_running_session_is_left_as_it_was_found(spark):
-    """A notebook's or a platform's session: placerisk's settings and views are gone after, the session still works."""
-    import duckdb
-
-    from placerisk.app.spark import INPUTS, inputs
-
-    con = duckdb.connect()
-    for name in INPUTS:
-        con.execute(f"CREATE TABLE {name} AS SELECT 1 AS x")
-    config = parse_config({"config_version": 1, "engine": {"name": "spark", "spark": {"arrow_batch_size": 777}}})
-    before = spark.conf.get("spark.sql.execution.arrow.maxRecordsPerBatch")
-    with inputs(config, con) as session:
-        assert session is spark and spark.conf.get("spark.sql.execution.arrow.maxRecordsPerBatch") == "777"
-        assert {t.name for t in spark.catalog.listTables() if t.isTemporary} >= set(INPUTS)
-        assert spark.table("events").count() == 1
-    assert spark.conf.get("spark.sql.execution.arrow.maxRecordsPerBatch") == before != "777"
-    assert not {t.name for t in spark.catalog.listTables() if t.isTemporary} & set(INPUTS)
-    assert spark.range(3).count() == 3
-
-
 def test_an_executor_without_the_training_environment_is_the_sites_problem_not_a_bug():
     from placerisk.app.spark import explained
 

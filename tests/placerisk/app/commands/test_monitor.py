@@ -6,6 +6,7 @@ import json
 
 import pandas as pd
 import pytest
+import yaml
 
 from placerisk.cli import main
 from placerisk.features.cohort import add_months
@@ -42,6 +43,11 @@ def _publish(config):
 
 def test_precision_at_capacity_equals_a_direct_count_and_a_worse_team_turns_red(scored, champion, capsys):
     tmp, config = scored
+    # About ten families a team over four weeks: at 95% even the worst possible list is only "not clearly" worse than the
+    # rule's, so whether it turned red rested on how many outcomes the rule happened to find. An 80% interval can tell.
+    settings = yaml.safe_load(config.read_text())
+    settings["monitoring"] = {**settings.get("monitoring", {}), "confidence": 0.8}
+    config.write_text(yaml.safe_dump(settings))
     _publish(config)
     capsys.readouterr()
     assert main(["monitor", "--config", str(config), "--on", "2025-12-29"]) == 0
