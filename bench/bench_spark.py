@@ -1,9 +1,9 @@
 """Benchmark the two engines: `placerisk validate`, `features` and `score` on DuckDB and on Spark (local mode), at several sizes.
 
 For each population size a fresh synthetic population is generated and validated once on DuckDB (not
-timed; features and score read that report), then each command, validate included, runs as a subprocess on each engine, timed with the peak memory of its process tree
-(Spark's JVM is a child of the command, so it is counted). The engines alternate within each size,
-so a slow spell of the machine hits both. A champion is trained once on a smaller population and
+timed; features and score read that report), then each command, validate included, runs as a
+subprocess on each engine, timed with the peak memory of its process tree (Spark's JVM is
+a child of the command, so it is counted). The engines alternate within each size, so a slow spell of the machine hits both. A champion is trained once on a smaller population and
 approved by a benchmark panel, as in bench_scoring.py. The results file records each run, the
 Spark/DuckDB ratio per size, a linear fit of time and memory against population size, and where Spark on a cluster
 would overtake DuckDB on this machine by extrapolation (the assumptions are written into the results).

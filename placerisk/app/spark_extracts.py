@@ -45,8 +45,6 @@ def duckdb_type(data_type) -> str:
 class SparkChecks:
     """The operations of ``datatools.contracts.engine.CheckEngine`` on a Spark session."""
 
-    name = "spark"
-
     def __init__(self, spark, staging: Path):
         self.spark = spark
         self.staging = staging
@@ -71,9 +69,7 @@ class SparkChecks:
                 if ROW in frame.columns:
                     raise ReservedColumn(ROW)
                 frame = frame.select("*", (F.col("_metadata.row_index") + 1).alias(ROW))
-        except (pa.ArrowInvalid, OSError, UnicodeDecodeError) as err:
-            raise Unreadable(safe_reason(err)) from None
-        except PySparkException as err:
+        except (pa.ArrowInvalid, OSError, UnicodeDecodeError, PySparkException) as err:
             raise Unreadable(safe_reason(err)) from None
         frame.createOrReplaceTempView(view)
         self._views.append(view)
@@ -128,11 +124,7 @@ def spark_checks(config: Config) -> Iterator[SparkChecks]:
 def inputs(config: Config, report: dict) -> Iterator[tuple[object, dt.date | None, dt.date]]:
     """A session (see ``spark.scope``) with the extracts of a passed validation ``report`` registered as the plan's inputs
     (the views ``extracts.register_views`` names); yields ``(session, first event date, data end)``, and drops what it made after."""
-    with scope(config) as spark, staging_folder(config) as folder:
-        target = SparkChecks(spark, folder)
-        try:
-            register_views(target, config, report)
-            first_event, data_end = data_span(target, config)
-            yield spark, first_event, data_end
-        finally:
-            target.close()
+    with spark_checks(config) as target:
+        register_views(target, config, report)
+        first_event, data_end = data_span(target, config)
+        yield target.spark, first_event, data_end

@@ -73,8 +73,13 @@ def typed_select(columns, source_types: dict[str, str]) -> str:
     return ", ".join(f"{typed_expression(c, source_types[c.name])[0]} AS {quote(c.name)}" for c in columns)
 
 
+def key_name(contract_name: str) -> str:
+    """The table of a keyed file's keys (and whether each row holding one passed), which references join to."""
+    return f"_keys_{contract_name}"
+
+
 def key_table(contract_name: str) -> str:
-    return quote(f"_keys_{contract_name}")
+    return quote(key_name(contract_name))
 
 
 def checked_sql(contract: FileContract, source: str, source_types: dict[str, str]) -> str:

@@ -1,7 +1,7 @@
 """Where the contract checks run: the few operations validation needs, on one SQL engine.
 
 Validation writes its SQL once, in DuckDB's dialect (``checks.py``). `DuckDBChecks` runs
-it as written; the Spark engine (``placerisk.app.spark_checks``) compiles it for Spark SQL
+it as written; the Spark engine (``placerisk.app.spark_extracts``) compiles it for Spark SQL
 and offers the same operations, so a file is judged by the same rules on either engine.
 """
 
@@ -29,8 +29,6 @@ class Unreadable(ValueError):
 
 
 class CheckEngine(Protocol):
-    name: str
-
     def register(self, path: Path, view: str) -> dict[str, str]:
         """Expose ``path`` as ``view`` with a 1-based `ROW`; its other columns' types, as DuckDB names them."""
 
@@ -77,8 +75,6 @@ def with_row_numbers(table: pa.Table) -> pa.Table:
 
 class DuckDBChecks:
     """The checks on an in-process DuckDB connection (the default engine)."""
-
-    name = "duckdb"
 
     def __init__(self, con: duckdb.DuckDBPyConnection):
         self.con = con

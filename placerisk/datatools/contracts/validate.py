@@ -13,6 +13,7 @@ from typing import Literal
 
 from placerisk.datatools.contracts.checks import (
     checked_sql,
+    key_name,
     literal,
     quote,
     typed_select,
@@ -202,7 +203,7 @@ def check_file(
     result.reasons = dict(engine.rows(f"SELECT r, count(*) FROM (SELECT unnest(_reasons) AS r FROM {quote(bad)}) GROUP BY r ORDER BY r"))
     if contract.key:
         engine.table(
-            f"_keys_{contract.name}",
+            key_name(contract.name),
             f"SELECT k AS key, bool_or(ok) AS ok FROM (SELECT s.{quote(contract.key)} AS k, b._row IS NULL AS ok "
             f"FROM ({_typed_key_sql(contract, quote(view), types)}) s LEFT JOIN {quote(bad)} b USING (_row)) WHERE k IS NOT NULL GROUP BY k"
         )
