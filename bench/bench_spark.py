@@ -73,15 +73,20 @@ def main() -> int:
     parser.add_argument("--driver-memory", default="8g")
     parser.add_argument("--workdir", default="/tmp/placerisk-bench-spark")
     parser.add_argument("--results", default="bench/results/spark.json")
+    parser.add_argument("--engines", nargs="+", choices=ENGINES, default=list(ENGINES),
+                        help="run only these engines, replacing their runs at these sizes in the existing results file (a re-measure)")
     args = parser.parse_args()
     exe = str(Path(sys.executable).with_name("placerisk"))
     work = Path(args.workdir)
     champion = approved_champion(args.train_families, work / "train")
     runs = []
+    if set(args.engines) != set(ENGINES):  # a re-measure: keep the other runs of the results file
+        kept = json.loads(Path(args.results).read_text())["runs"]
+        runs = [r for r in kept if not (r["engine"] in args.engines and r["families"] in args.sizes)]
     for size in sorted(args.sizes):
         data, validation, _, _ = fresh_population(size, work / f"n{size}")
         base = config_for(champion, data, work / f"n{size}")
-        for engine in ENGINES:
+        for engine in args.engines:
             config = engine_config(base, engine, args.driver_memory)
             checked = run([exe, "validate", "--config", str(config), "--data", str(data), "--out", str(work / f"n{size}" / f"validation-{engine}"),
                            "--overwrite"])
@@ -97,7 +102,9 @@ def main() -> int:
     result = {"python": platform.python_version(), "cores": os.cpu_count(), "as_of": args.as_of, "train_families": args.train_families,
               "spark": {"master": f"local[{os.cpu_count()}]", "driver_memory": args.driver_memory}, "runs": runs,
               "ratios": [], "scaling": {}}
-    for size in sorted(args.sizes):
+    sizes = sorted({r["families"] for r in runs})
+    runs.sort(key=lambda r: (r["families"], ENGINES.index(r["engine"]), COMMANDS.index(r["command"])))
+    for size in sizes:
         for command in COMMANDS:
             duck, spark = (next(r for r in runs if r["families"] == size and r["engine"] == e and r["command"] == command) for e in ENGINES)
             result["ratios"].append({"families": size, "command": command, "spark_over_duckdb_seconds": round(spark["seconds"] / duck["seconds"], 2),

@@ -169,6 +169,44 @@ class FeatureSet:
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 
+def changes(old: FeatureSet, new: FeatureSet) -> list[str]:
+    """What differs between two feature sets, in words (empty when they compute the same features): sources and event
+    types added or removed, a description reworded, windows, aggregations and groups changed."""
+    out: list[str] = []
+    olds, news = {e.name: e for e in old.event_types}, {e.name: e for e in new.event_types}
+    old_sources, new_sources = {e.source for e in old.event_types}, {e.source for e in new.event_types}
+
+    def listed(names) -> str:
+        return ", ".join(sorted(names))
+
+    if new_sources - old_sources:
+        out.append(f"source(s) added: {listed(new_sources - old_sources)}")
+    if old_sources - new_sources:
+        out.append(f"source(s) removed: {listed(old_sources - new_sources)}")
+    added = [n for n in news if n not in olds and news[n].source in old_sources]
+    removed = [n for n in olds if n not in news and olds[n].source in new_sources]
+    if added:
+        out.append(f"event type(s) added: {listed(added)}")
+    if removed:
+        out.append(f"event type(s) removed or renamed: {listed(removed)}")
+    reworded = [n for n in olds if n in news and olds[n].description != news[n].description]
+    if reworded:
+        out.append(f"event type description(s) changed: {listed(reworded)}")
+    for label, a, b in (("windows_months", list(old.windows_months), list(new.windows_months)),
+                        ("aggregations", list(old.aggregations), list(new.aggregations)),
+                        ("trend_months", old.trend_months, new.trend_months), ("members_months", old.members_months, new.members_months)):
+        if a != b:
+            out.append(f"features.{label}: {a} then, {b} now")
+    groups_old, groups_new = {g: (tuple(m), d) for g, m, d in old.groups}, {g: (tuple(m), d) for g, m, d in new.groups}
+    for g in sorted(groups_old.keys() | groups_new.keys()):
+        if groups_old.get(g) != groups_new.get(g):
+            what = "added" if g not in groups_old else "removed" if g not in groups_new else "changed"
+            out.append(f"feature group {g!r} {what}")
+    if not out and old.fingerprint() != new.fingerprint():
+        out.append("the order of the configured sources, event types or groups changed (the same features in another order)")
+    return out
+
+
 def days_since_cap(lookback_months: int) -> int:
     """The value of 'days since the most recent' when there is none in the lookback (above any real value)."""
     return 31 * lookback_months

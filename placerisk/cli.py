@@ -164,6 +164,8 @@ def _approve(p: argparse.ArgumentParser) -> None:
     p.add_argument("--accept", metavar="IDS", help="comma-separated red finding ids the panel accepts (see `placerisk findings`)")
     p.add_argument("--mitigation", metavar="NAME", help="an allocation option audited at training, e.g. equal_selection_rate:ethnicity")
     p.add_argument("--allow-dirty", action="store_true", help="approve a model trained from uncommitted code (recorded)")
+    p.add_argument("--accept-below-champion", action="store_true",
+                   help="approve a challenger that does not beat the champion on the primary metric (recorded with the note)")
 
 
 def _engines(p: argparse.ArgumentParser) -> None:

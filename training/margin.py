@@ -246,21 +246,24 @@ def _resampled_mean_differences(splits: Sequence[SplitScores], metric, k, list_k
     return np.concatenate(out)
 
 
-def _sentence(m: dict) -> str:
+def _sentence(m: dict, opponent: str = "the best baseline") -> str:
     n = len(m["differences"])
     better = sum(d > 0 for d in m["differences"])
     shown = ", ".join(f"{d:+.3f}" for d in m["differences"])
     low, high = m["interval"]
     where = "lies above 0" if m["interval_above_zero"] else "includes 0" if low <= 0 <= high else "lies below 0"
     verdict = "beats" if m["beats"] else "does not beat"
-    return (f"{m['candidate']} {verdict} the best baseline ({m['baseline']}) on {m['metric']}: better in {better} of {n} "
+    return (f"{m['candidate']} {verdict} {opponent} ({m['baseline']}) on {m['metric']}: better in {better} of {n} "
             f"test split(s) (differences {shown}); the {m['confidence']:.0%} paired bootstrap interval of the mean difference, "
             f"{low:+.3f} to {high:+.3f} ({m['n_resamples']} resamples of families), {where}.")
 
 
 def margin(splits: Sequence[SplitScores], *, metric: str, candidate: str, baseline: str, k: int, list_k: int | None = None,
-           confidence: float = 0.95, n_resamples: int = 500, random_state: int = 0, allocation: AllocationPolicy | None = None) -> Margin:
+           confidence: float = 0.95, n_resamples: int = 500, random_state: int = 0, allocation: AllocationPolicy | None = None,
+           opponent: str = "the best baseline") -> Margin:
     """Compare ``candidate`` with ``baseline`` on every test split; see the module docstring for the rule.
+
+    ``opponent`` is what the sentence calls the baseline (``the champion`` when a challenger meets the model in use).
 
     With ``allocation`` (and each split's ``team``), a metric at ``k`` or at the list is measured on
     the teams' own lists, as ``training.evaluate`` does. Deterministic given ``random_state``.
@@ -284,7 +287,7 @@ def margin(splits: Sequence[SplitScores], *, metric: str, candidate: str, baseli
               "differences": diffs, "mean_difference": float(np.mean(diffs)), "interval": interval, "confidence": float(confidence),
               "n_resamples": int(n_resamples), "better_in_every_split": every, "interval_above_zero": above, "rule": rule,
               "beats": every or above}
-    return Margin(**fields, sentence=_sentence(fields))
+    return Margin(**fields, sentence=_sentence(fields, opponent))
 
 
 def no_baseline(candidate: str, metric: str, split_names: Sequence[str], *, confidence: float, n_resamples: int) -> Margin:

@@ -113,8 +113,11 @@ class FeatureBuild:
 
 
 @contextmanager
-def open_build(config: Config, data_dir, validation: ValidationPaths, say: Callable[[str], None], *, duckdb_only: bool = False) -> Iterator[FeatureBuild]:
+def open_build(config: Config, data_dir, validation: ValidationPaths, say: Callable[[str], None], *, duckdb_only: bool = False,
+               feature_set: FeatureSet | None = None) -> Iterator[FeatureBuild]:
     """Check the validation of ``data_dir``, register its accepted rows, and yield a build; cleans up after.
+
+    The build computes the config's features, or ``feature_set`` (a champion's own definitions) when given.
 
     On the Spark engine Spark reads the extracts too, and the features are computed there, unless ``duckdb_only`` (a caller
     whose queries are all small). The DuckDB connection then holds the same views, for the weekly run's small lookups.
@@ -124,7 +127,7 @@ def open_build(config: Config, data_dir, validation: ValidationPaths, say: Calla
     with engine(config, report, span=not on_spark) as (con, first_event, data_end), spark_inputs(config, report, skip=not on_spark) as spark:
         if spark is not None:
             spark, first_event, data_end = spark
-        yield FeatureBuild(con, report, specs.feature_set(config), specs.cohort(config), specs.outcome(config), first_event, data_end, say,
+        yield FeatureBuild(con, report, feature_set or specs.feature_set(config), specs.cohort(config), specs.outcome(config), first_event, data_end, say,
                            spark=spark)
 
 

@@ -17,7 +17,11 @@ A version may become champion only when all hold:
 - every configured sensitive attribute was audited on every test snapshot, under the chosen
   allocation (unmitigated, or the mitigation the panel chose);
 - every red finding (a primary metric outside tolerance, on any test snapshot) is one the panel
-  accepted by its id, with its reasons.
+  accepted by its id, with its reasons;
+- when a champion was in use at training, it beats the champion on the primary metric by the
+  same margin rule, re-evaluated on the same test snapshots (``app.challenge``), or the panel
+  accepts explicitly that it does not (``--accept-below-champion``, recorded with its reasons);
+  and the champion it was compared with is still the champion.
 """
 
 from __future__ import annotations
@@ -52,6 +56,9 @@ class GateInputs:
     fairness_audited: tuple[str, ...]
     fairness_missing: tuple[str, ...]  # configured attributes not audited on every test snapshot
     red_findings: tuple[str, ...]      # ids of primary findings outside tolerance on any test snapshot
+    champion: str | None = None        # the champion version in use at training (compared with), None when there was none
+    beats_champion: bool | None = None  # re-derived from the recorded comparison; None without a champion
+    champion_why: str = ""             # why it was not compared, when it was not
 
 
 def is_red(finding: Mapping) -> bool:
@@ -102,9 +109,11 @@ def _dotted(audit: Mapping) -> dict:
 
 def gate_record(*, model: str, margin: Mapping, primary_metric: str, temporal: bool, list_within_snapshots: bool,
                 required: Sequence[str], split_names: Sequence[str], options: Mapping[str, Sequence[AuditResult]],
-                allocation: Mapping | None, audit_policy: Mapping | None = None) -> dict:
-    """Everything the gate decides on, as a JSON-ready dict (published findings only: no small counts)."""
+                allocation: Mapping | None, audit_policy: Mapping | None = None, champion: Mapping | None = None) -> dict:
+    """Everything the gate decides on, as a JSON-ready dict (published findings only: no small counts). ``champion``: the
+    comparison with the champion in use (``app.challenge``), None when there was none."""
     return {"schema": SCHEMA, "model": model, "primary_metric": primary_metric, "margin": dict(margin), "audit_policy": audit_policy,
+            "champion": None if champion is None else dict(champion),
             "validation": TEMPORAL if temporal else HOLDOUT, "list_within_snapshots": bool(list_within_snapshots),
             "required_attributes": list(required), "allocation": None if allocation is None else dict(allocation),
             "options": {name: _snapshots(audits, split_names) for name, audits in options.items()}}
@@ -147,15 +156,52 @@ def inputs_from_record(record: Mapping, option: str = UNMITIGATED) -> GateInputs
     audited = tuple(a for a in required if snapshots and all(a in s["audited"] for s in snapshots))
     red = sorted({f["id"] for s in snapshots for f in s["findings"] if is_red(f)})
     margin = record.get("margin", {})
-    return GateInputs(
+    against = record.get("champion")
+    return GateInputs(champion=None if against is None else str(against.get("version")),
+        beats_champion=None if against is None else bool(against.get("evaluated")) and _beats(against.get("margin") or {}),
+        champion_why=_champion_why(against),
         beats_baselines=_beats(margin), best_baseline=str(margin.get("baseline")), primary_metric=str(record.get("primary_metric")),
         validation=str(record.get("validation")), list_within_snapshots=record.get("list_within_snapshots") is True,
         option=option, options=tuple(options), fairness_light=_light(snapshots), fairness_audited=audited,
         fairness_missing=tuple(a for a in required if a not in audited), red_findings=tuple(red))
 
 
+def champion_reasons(inputs: GateInputs, in_use: str | None, below_champion: bool = False) -> list[str]:
+    """Why a version may not replace the champion ``in_use`` (empty when it may): it does not beat the champion it was compared
+    with and the panel did not accept that (``below_champion``), or the champion changed since it was trained."""
+    if inputs.champion != in_use:
+        then = f"version {inputs.champion}" if inputs.champion else "no champion"
+        now = f"version {in_use}" if in_use else "there is none"
+        return [f"it was compared at training with {then}, but the champion is now {now}: retrain it, so that it is compared "
+                "with the model in use"]
+    if inputs.champion is None:
+        return ["--accept-below-champion: there was no champion to compare with at training"] if below_champion else []
+    if inputs.beats_champion:
+        return ["--accept-below-champion: this version beats the champion it was compared with; nothing to accept"] if below_champion else []
+    if below_champion:
+        return []
+    why = (f"it was not shown to beat the champion (version {inputs.champion}): {inputs.champion_why}" if inputs.champion_why else
+           f"it does not beat the champion (version {inputs.champion}) on {inputs.primary_metric} by the required margin (better in "
+           "every test split, or a paired bootstrap interval of the difference above 0)")
+    return [why + "; the panel may still approve it by accepting that explicitly, with its reasons in the note "
+            "(--accept-below-champion), e.g. for a fairness improvement at equal precision"]
+
+
+def _champion_why(against: Mapping | None) -> str:
+    """Why a recorded comparison with the champion cannot show the challenger better ("" when it can)."""
+    if against is None:
+        return ""
+    if not against.get("evaluated"):
+        return str(against.get("why"))
+    if against.get("margin") is None:
+        return ("the champion was fitted on outcomes overlapping every test snapshot, so no fair comparison was possible (train on "
+                "later data, or let the panel decide on the side-by-side figures)")
+    return ""
+
+
 def reasons_against(inputs: GateInputs, accepted: Sequence[str] = ()) -> list[str]:
-    """Why a version may not become champion under ``inputs.option`` with the panel's ``accepted`` findings (empty when it may)."""
+    """Why a version may not become champion under ``inputs.option`` with the panel's ``accepted`` findings (empty when it may).
+    The champion comparison is judged apart (:func:`champion_reasons`), as it depends on the champion in use at approval."""
     if inputs.option not in inputs.options:
         return [f"the allocation option {inputs.option!r} was not audited when this version was trained; audited options: "
                 f"{', '.join(inputs.options) or 'none'}"]
@@ -192,4 +238,6 @@ def to_tags(inputs: GateInputs) -> dict[str, str]:
         "fairness_missing": ",".join(inputs.fairness_missing) or "none",
         "validation": inputs.validation,
         "mitigation_options": ",".join(o for o in inputs.options if o != UNMITIGATED) or "none",
+        "champion_compared": inputs.champion or "none",
+        "beats_champion": "n/a" if inputs.beats_champion is None else str(inputs.beats_champion).lower(),
     }

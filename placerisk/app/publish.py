@@ -15,7 +15,7 @@ import json
 
 import numpy as np
 
-from placerisk.app import scored_week, tracking, weekly
+from placerisk.app import champion, scored_week, tracking, weekly
 from placerisk.app.build import open_build
 from placerisk.app.catalog import LIST_FILES, Catalog
 from placerisk.app.decisions import append, now
@@ -38,13 +38,14 @@ def publish(config: Config, args: argparse.Namespace) -> int:
     if (folder / "manifest.json").is_file() and not args.force:
         raise UserError(f"the lists for {args.as_of} are already published in '{folder}': pass --force to publish them again "
                         "(the earlier lists are kept beside)")
-    champ = weekly.champion(config)
-    fs = weekly.check_definitions(config, champ.risk)
+    champ = champion.champion(config)
+    fs = champion.check_definitions(config, champ.risk)
     policy = champ.policy.with_weeks(1)  # one week of the approved policy: each team's weekly capacity
     say(f"champion: {champ.model} version {champ.version} ({champ.risk.name}); lists: each team's top families up to its weekly capacity"
         + (f", with {policy.mitigation.name}" if policy.mitigation else ""))
     with open_build(config, data_dir, catalog.validation(data_dir, args.validation), say) as build:
         provenance = build.provenance()
+        fits = champion.data_warnings(build.con, fs, build.report, args.as_of)
         for week in scored_week.scored(build, args.as_of, champ.risk):
             cohort, groups = week.cohort, week.groups
             supported, objected = weekly.family_flags(build.con, args.as_of, cohort["family_id"].to_numpy())
@@ -67,8 +68,10 @@ def publish(config: Config, args: argparse.Namespace) -> int:
               "supported": supported_table(cohort, lists, why=why_supported),
               "left": left_table(previous, cohort, lists, objected, held_why=fb.held_why), "held": held_table(cohort, lists, fb.held_why)}
     counts = counts_by_team(tables["listed"], tables["supported"], tables["left"], lists)
-    after = {"feedback": feedback, "drift": drift, "monitor": weekly.monitor_status(catalog, args.as_of)}
+    after = {"feedback": feedback, "drift": drift, "monitor": weekly.monitor_status(catalog, args.as_of), "data_fit": fits}
     manifest = _manifest(config, champ, args, provenance, counts, last_week, after)
+    for warning in fits:
+        say(f"warning: the champion's data: {warning}")
     for warning in drift.get("warnings", [])[:5]:
         say(f"warning: drift: {warning}")
     say("writing and publishing the lists")
@@ -96,6 +99,7 @@ def _manifest(config: Config, champ, args, provenance: dict, counts, last_week, 
         "previous_week": None if last_week is None else last_week.isoformat(),
         "teams": counts.to_dict("records"),
         "feedback": after["feedback"], "monitor": after["monitor"], "drift": after["drift"],
+        "data_fit": {"status": "warnings" if after["data_fit"] else "fits", "warnings": after["data_fit"]},
     }
 
 

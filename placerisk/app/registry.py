@@ -95,6 +95,14 @@ def _decision_markdown(d: dict) -> str:
     lines = ["## Panel decision", "", f"- Decision: {d['decision']} ({d['outcome']}), {d['at']}", f"- By: {d['by']}",
              f"- Reasons: {d['note']}", f"- Accepted findings (they stand; the panel judged them acceptable): {accepted}",
              f"- Allocation: {d.get('mitigation') or 'none'} (mitigation); policy {json.dumps(d.get('allocation_policy'))}"]
+    replaces = d.get("replaces")
+    if replaces:
+        lines.append(f"- Replaces: version {replaces['version']}, the champion until this decision; at training: {replaces['comparison']}")
+        if d.get("accepted_below_champion"):
+            lines.append("- It does not beat the version it replaces on the primary metric: the panel accepted that explicitly, for the "
+                         "reasons above")
+    else:
+        lines.append("- Replaces: no version (there was no champion when it was trained)")
     if d.get("allow_dirty"):
         lines.append("- Trained from a working tree with uncommitted changes; approved with --allow-dirty")
     return "\n".join(lines) + "\n"

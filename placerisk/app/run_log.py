@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from placerisk.app import promotion, tracking
+from placerisk.app.challenge import verdict_text
 from placerisk.app.catalog import Catalog
 from placerisk.app.decisions import append
 from placerisk.app.panel import tradeoffs
@@ -86,6 +87,9 @@ def _log_parent(run: TrainingRun) -> None:
     mlflow.log_text(run.table.drop(columns=["baseline"]).to_csv(index=False), "metrics_by_split.csv")
     margin = result.margin
     mlflow.log_dict(margin.to_dict(), "margin.json")  # the evidence behind "beats the best baseline"
+    if run.gate.get("champion") is not None:
+        mlflow.log_dict(run.gate["champion"], "champion_comparison.json")  # the same as in gate.json, for people browsing the run
+        mlflow.set_tag("champion_compared", str(run.gate["champion"].get("version")))
     mlflow.set_tag("beats_baselines_rule", margin.rule)
     mlflow.log_metrics({k: float(v) for k, v in {"margin_mean_difference": margin.mean_difference, "margin_interval_low": margin.interval[0],
                                                  "margin_interval_high": margin.interval[1]}.items() if v is not None and np.isfinite(v)})
@@ -246,6 +250,14 @@ def _card_metadata(run: TrainingRun) -> dict:
         "evaluation_data": run.assembled.provenance.get("validation")
                            or f"rolling-origin test snapshots: {', '.join(str(s.test_date) for s in result.splits)}",
         "baseline": result.margin.sentence,
+        "replaces": _replaces(run.gate.get("champion")),
         "human_oversight": ("Weekly lists are reviewed by team leads; the ethics panel approves each model (placerisk approve)."
                             if "label" not in run.assembled.provenance else "The data scientist who trained it reads the run and its audit."),
     }
+
+
+def _replaces(against: dict | None) -> str | None:
+    """Which version this one would replace if approved, and why (the comparison at training)."""
+    if against is None:
+        return None
+    return f"version {against.get('version')} (the champion when it was trained), if approved; {verdict_text(against)}"

@@ -1,9 +1,7 @@
-"""The weekly run's edges: the champion and the policy the panel approved, the cohort scored on one date, last week's lists.
+"""The weekly run's edges: the cohort scored on one date, families' flags, reasons, last week's lists, drift.
 
-The champion is the registry's ``champion`` alias, cross-checked with the append-only decisions
-log, which also holds the approved allocation policy (with its mitigation, if any). Its bundle
-must define its features exactly as the config does today; the extracts are checked as for every
-build (validated, unchanged, the date within what they allow).
+The champion and the policy the panel approved come from :mod:`placerisk.app.champion`; the
+extracts are checked as for every build (validated, unchanged, the date within what they allow).
 """
 
 from __future__ import annotations
@@ -11,80 +9,23 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from dataclasses import dataclass
 
-import mlflow
 import numpy as np
 import pandas as pd
 
-from placerisk.app import published, registry, specs, tracking
+from placerisk.app import published, tracking
 from placerisk.app.catalog import Catalog
-from placerisk.app.decisions import champion_on, read
 from placerisk.app.feedback import read_store, store_hash
 from placerisk.app.monitor import calibration_sample
 from placerisk.app.training_rows import sensitive_attributes
 from placerisk.config import Config
-from placerisk.errors import UserError
 from placerisk.features import FeatureSet
 from placerisk.features.evidence import latest_records
 from placerisk.models import RiskModel
-from placerisk.models.allocation import HELD, OBJECTED, SUPPORTED, Allocation, AllocationPolicy, allocate
+from placerisk.models.allocation import HELD, OBJECTED, SUPPORTED, Allocation, allocate
 from placerisk.models.drift import MODERATE, SCORE, SIGNIFICANT
 from placerisk.scoring.feedback import Flags, effective, flags
 from placerisk.scoring.reasons import worded
-
-
-@dataclass
-class Champion:
-    model: str
-    version: str
-    run_id: str
-    uri: str
-    risk: RiskModel
-    decision: dict          # the alias change in the decisions log that made it champion
-    policy: AllocationPolicy  # as approved (its weeks are the audited horizon; the weekly list is one week of it)
-    history: list[dict]
-
-
-def champion(config: Config) -> Champion:
-    """The champion, its bundle and its approved allocation policy; UserError with what to do when any is missing."""
-    tracking.connect(config)
-    client = mlflow.MlflowClient()
-    model = config.mlflow.registered_model
-    holder = registry.alias_holder(client, model, "champion")
-    if holder is None:
-        raise UserError(f"model {model!r} has no champion in {tracking.tracking_uri(config)}: train one (placerisk train), then the "
-                        "ethics panel approves it (placerisk findings; placerisk approve --version candidate --decision approve ...)")
-    log = Catalog(config).decisions_log
-    records = [r for r in read(log) if r.get("model") == model]
-    decision = champion_on(records, model, dt.datetime.now(dt.UTC))
-    if decision is None or str(decision.get("version")) != holder:
-        logged = "none" if decision is None else f"version {decision.get('version')}"
-        raise UserError(f"the registry's champion of {model!r} is version {holder}, but the decisions log ({log}) says {logged}: the alias "
-                        "was moved outside `placerisk approve`; approve the version again, or restore the alias")
-    if not decision.get("allocation_policy"):
-        raise UserError(f"the approval of {model!r} version {holder} ({decision.get('at')}) records no allocation policy (it predates "
-                        "per-team lists): approve it again with `placerisk approve`")
-    version = client.get_model_version(model, holder)
-    uri = f"models:/{model}/{holder}"
-    try:
-        risk = mlflow.pyfunc.load_model(uri).unwrap_python_model().risk_model
-    except Exception as err:  # noqa: BLE001 - any failure to read the artefact is the same user-facing problem
-        raise UserError(f"the champion's model files ({uri}, run {version.run_id}) could not be loaded ({type(err).__name__}: "
-                        f"{str(err)[:200]}): restore the artefact store or approve another version") from None
-    return Champion(model, holder, version.run_id, uri, risk, decision, AllocationPolicy.from_dict(decision["allocation_policy"]),
-                    [r for r in records if r.get("event") == "alias" and r.get("alias") == "champion"])
-
-
-def check_definitions(config: Config, risk: RiskModel) -> FeatureSet:
-    """The bundle's feature set, which must be the config's today (else the model would read other features)."""
-    if not risk.feature_definitions:
-        raise UserError("the champion's bundle holds no feature definitions: retrain it with `placerisk train`")
-    theirs, ours = FeatureSet.from_dict(risk.feature_definitions), specs.feature_set(config)
-    if theirs.fingerprint() != ours.fingerprint():
-        raise UserError(f"the champion's feature definitions (hash {theirs.fingerprint()}) differ from the config's ({ours.fingerprint()}): "
-                        "a source, event type, window or group changed since it was trained; retraining is due (placerisk train)")
-    return theirs
 
 
 def cohort_frame(table, risk: RiskModel) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:

@@ -16,7 +16,7 @@ import json
 
 import mlflow
 
-from placerisk.app import promotion, registry, specs, tracking
+from placerisk.app import challenge, promotion, registry, specs, tracking
 from placerisk.app.catalog import Catalog
 from placerisk.app.decisions import append
 from placerisk.config import load_config
@@ -50,7 +50,9 @@ def _gate(client, config, model: str, version, args: argparse.Namespace, accepte
     if params.get("model_source") != version.source:
         return [f"version {number}'s model ({version.source}) is not the model its training run {version.run_id} logged "
                 f"({params.get('model_source', 'none recorded')}): only a version registered by `placerisk train` can be promoted"], None
-    reasons = promotion.reasons_against(promotion.inputs_from_record(record, option), accepted)
+    inputs = promotion.inputs_from_record(record, option)
+    reasons = promotion.reasons_against(inputs, accepted)
+    reasons += promotion.champion_reasons(inputs, registry.alias_holder(client, model, "champion"), args.accept_below_champion)
     reasons += promotion.policy_differences(record, _policy_in_force(config))
     if params.get("code_state") not in ("clean", "installed") and not args.allow_dirty:
         reasons.append(f"its code cannot be identified (code state: {params.get('code_state', 'not recorded')}; a working tree with "
@@ -70,23 +72,34 @@ def run(args: argparse.Namespace) -> int:
     if not args.reviewer.strip() or not args.note.strip():
         raise UserError("--reviewer and --note must not be empty: every decision says who and why")
     accepted, option = _accepted(args), _option(args)
-    if args.decision == "reject" and (accepted or option != promotion.UNMITIGATED or args.allow_dirty):
-        raise UserError("--accept, --mitigation and --allow-dirty go with --decision approve; a rejection takes only its note")
+    if args.decision == "reject" and (accepted or option != promotion.UNMITIGATED or args.allow_dirty or args.accept_below_champion):
+        raise UserError("--accept, --mitigation, --allow-dirty and --accept-below-champion go with --decision approve; a rejection "
+                        "takes only its note")
     model = args.model or config.mlflow.registered_model
     version = registry.version(client, model, args.version, tracking.tracking_uri(config))
     number = str(version.version)  # the registry's own spelling: "01" or "candidate" is version 1 everywhere below
     record = {"model": model, "version": number, "by": args.reviewer, "decision": args.decision, "note": args.note,
-              "run_id": version.run_id, "accepted_findings": accepted, "mitigation": option, "allow_dirty": bool(args.allow_dirty)}
+              "run_id": version.run_id, "accepted_findings": accepted, "mitigation": option, "allow_dirty": bool(args.allow_dirty),
+              "accepted_below_champion": bool(args.accept_below_champion)}
     log = Catalog(config).decisions_log
     if args.decision == "reject":
         return _reject(client, model, args, number, registry.alias_holder(client, model, "champion"), log, record)
     reasons, gate = _gate(client, config, model, version, args, accepted, option)
+    if gate is not None:
+        print("\n".join(challenge.summary_lines(gate.get("champion"))))
     if reasons:
         append(log, {**record, "event": "decision", "outcome": "refused", "why": "; ".join(reasons)})
         print(f"refused: version {number} of {model} cannot become champion: " + "; ".join(reasons) + ". Recorded in " + str(log))
         return 1
     policy = AllocationPolicy.from_dict({**gate["allocation"], "mitigation": option}).to_dict() if gate.get("allocation") else None
-    return _approve(client, model, version, {**record, "allocation_policy": policy}, log)
+    return _approve(client, model, version, {**record, "allocation_policy": policy, "replaces": _replaces(gate.get("champion"))}, log)
+
+
+def _replaces(against: dict | None) -> dict | None:
+    """The champion this approval replaces, and what the comparison at training said (for the decisions log and the card)."""
+    if against is None:
+        return None
+    return {"version": against.get("version"), "compared": bool(against.get("evaluated")), "comparison": challenge.verdict_text(against)}
 
 
 def _approve(client, model: str, version, record: dict, log) -> int:
@@ -94,6 +107,7 @@ def _approve(client, model: str, version, record: dict, log) -> int:
     written = append(log, {**record, "event": "decision", "outcome": "recorded"})  # first: if the log cannot be written, nothing changes
     tags = {"decision": "approve", "decision_by": record["by"], "decision_note": record["note"], "decision_at": written["at"],
             "accepted_findings": ",".join(record["accepted_findings"]) or "none", "mitigation": record["mitigation"],
+            "accepted_below_champion": str(record["accepted_below_champion"]).lower(),
             "allocation_policy": json.dumps(record["allocation_policy"], sort_keys=True)}
     for key, value in tags.items():
         client.set_model_version_tag(model, number, key, value)
@@ -105,6 +119,9 @@ def _approve(client, model: str, version, record: dict, log) -> int:
     client.set_registered_model_alias(model, "champion", number)
     was = f" (was version {previous})" if previous else ""
     print(f"approved: {model} version {number} is now 'champion'{was}; recorded in {log}")
+    if record["accepted_below_champion"]:
+        print(f"  accepted below the champion: it does not beat version {previous} on the primary metric; the panel's reasons: "
+              f"{record['note']}")
     if record["accepted_findings"]:
         print(f"  accepted findings (they stand, judged acceptable by {record['by']}): {', '.join(record['accepted_findings'])}")
     print(f"  allocation: {record['mitigation']} (mitigation); the weekly lists use this policy")

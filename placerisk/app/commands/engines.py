@@ -13,7 +13,7 @@ import argparse
 import numpy as np
 import pyarrow as pa
 
-from placerisk.app import scored_week, weekly
+from placerisk.app import champion, scored_week
 from placerisk.app.build import open_build
 from placerisk.app.catalog import Catalog
 from placerisk.app.progress import say
@@ -62,8 +62,8 @@ def _on(config: Config, engine: str) -> Config:
 
 def _champion(config: Config):
     try:
-        champ = weekly.champion(config)
-        weekly.check_definitions(config, champ.risk)
+        champ = champion.champion(config)
+        champion.check_definitions(config, champ.risk)
     except UserError as err:
         say(f"scores not compared: {err}")
         return None

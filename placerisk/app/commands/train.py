@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from placerisk.app import panel, promotion, specs, train_plan, tracking
+from placerisk.app import challenge, champion, panel, promotion, specs, train_plan, tracking
 from placerisk.app.catalog import Catalog
 from placerisk.app.own_table import from_table
 from placerisk.app.progress import Progress
@@ -34,6 +34,7 @@ def run(args: argparse.Namespace) -> int:
     outcome = specs.outcome(config)
     _check_table_flags(args)
     _check_unit(args.unit)
+    extracts = None
     if args.table:
         outcome = _table_outcome(args, outcome)
         assembled = _from_table(args, outcome, say)
@@ -41,13 +42,14 @@ def run(args: argparse.Namespace) -> int:
     else:
         catalog = Catalog(config)
         data_dir = catalog.data_dir(args.data)
-        assembled = from_extracts(config, data_dir, catalog.validation(data_dir, args.validation), say)
+        extracts = (data_dir, catalog.validation(data_dir, args.validation))
+        assembled = from_extracts(config, *extracts, say)
         temporal = True
     if assembled.unlabelled:
         say(f"{assembled.unlabelled:,} rows have no label yet (outcome window not complete) and are not used")
     try:
         return train(config, assembled, temporal=temporal, say=say, register=not args.no_register, outcome=outcome,
-                     own=args if args.table else None)
+                     own=args if args.table else None, extracts=extracts)
     except ValueError as err:  # the domain's own checks: too few snapshots, a part with one class, a reference group not in the data
         if raised_on_purpose(err):
             raise UserError(str(err)) from err
@@ -129,7 +131,7 @@ def _operating_point(config: Config, data, splits, own: argparse.Namespace | Non
 
 
 def train(config: Config, assembled: Assembled, *, temporal: bool, say, register: bool, outcome: OutcomeSpec,
-          own: argparse.Namespace | None = None) -> int:
+          own: argparse.Namespace | None = None, extracts: tuple | None = None) -> int:
     """Split, compare, audit, record; prints the summary and the command that promotes the chosen model."""
     holdout = None if own is None else own.holdout_from
     assembled, splits, final = train_plan.splits(config, assembled, temporal, outcome, holdout_from=holdout)
@@ -160,18 +162,49 @@ def train(config: Config, assembled: Assembled, *, temporal: bool, say, register
     lights = {name: worst_light(a) for name, a in audits.items()}
     chosen = result.result(result.chosen)
     options = panel.audit_options(chosen.predictions, data, settings, audits.get(result.chosen, []), say) if audits else {}
+    against = _against_champion(config, extracts, assembled, result, settings, audits.get(result.chosen, []), k, list_k, say)
     record = promotion.gate_record(
         model=result.chosen, margin=result.margin.to_dict(), primary_metric=result.primary_metric, temporal=temporal,
         list_within_snapshots=list_k < smallest, required=_required(config, data, own), split_names=[s.name for s in splits],
         options=options or {promotion.UNMITIGATED: []}, allocation=None if allocation is None else allocation.to_dict(),
-        audit_policy=promotion.audit_policy(settings.policy, config.fairness.sensitive_features, config.fairness.intersections))
+        audit_policy=promotion.audit_policy(settings.policy, config.fairness.sensitive_features, config.fairness.intersections),
+        champion=against)
     table = result.table()
     _print_summary(result, table, lights, point, assembled.provenance.get("unit", "families"))
+    if against is not None:
+        print("\n".join(challenge.summary_lines(against)) + "\n")
     extras = {"options": options, "oracle": panel.oracle_tables(chosen.predictions, data, settings), "settings": settings}
     run = TrainingRun(config, assembled, result, table, audits, lights, plan, list_k, record, say, extras)
     run_id, version = log_training_run(run, register=register)
     _print_outcome(config, result, run_id, version, record)
     return 0
+
+
+def _against_champion(config: Config, extracts, assembled: Assembled, result: TrainingResult, settings: AuditSettings, audits, k: int,
+                      list_k: int, say) -> dict | None:
+    """The champion in use re-evaluated against this run's chosen model (``app.challenge``); None when there is no champion."""
+    try:
+        champ = champion.current(config)
+    except UserError as err:  # a champion the weekly run would refuse too: said, and recorded, so that approve asks the panel
+        say(f"warning: the champion could not be loaded, so it is not compared: {err}")
+        return challenge.not_compared(_champion_holder(config), str(err))
+    if champ is None:
+        return None
+    if extracts is None:
+        return challenge.not_compared(champ.version, "trained on a table, not on the extracts the champion's definitions read")
+    try:
+        return challenge.compare(config, *extracts, champ, assembled, result, settings, audits, k=k, list_k=list_k, say=say)
+    except UserError as err:  # e.g. its definitions read a cohort that differs from today's: said, recorded, decided by the panel
+        say(f"warning: the champion could not be re-evaluated: {err}")
+        return challenge.not_compared(champ.version, str(err))
+
+
+def _champion_holder(config: Config) -> str | None:
+    import mlflow
+
+    from placerisk.app import registry
+
+    return registry.alias_holder(mlflow.MlflowClient(), config.mlflow.registered_model, "champion")
 
 
 def _required(config: Config, data, own) -> list[str]:
@@ -232,6 +265,11 @@ def _print_outcome(config: Config, result: TrainingResult, run_id: str, version:
     if version is None:
         return
     command = f"placerisk approve --model {name} --version {version} --decision approve --reviewer NAME --note TEXT"
+    if inputs.champion is not None and not inputs.beats_champion:
+        print(f"warning: {result.chosen} does not beat the champion (version {inputs.champion}) by the required margin"
+              + (f" ({inputs.champion_why})" if inputs.champion_why else "") + ": approve refuses it unless the panel accepts that "
+              "explicitly (--accept-below-champion, with its reasons in the note)")
+        command += " --accept-below-champion"
     if inputs.red_findings:
         print(f"fairness: traffic light {inputs.fairness_light}; red finding(s) {', '.join(inputs.red_findings)}. The ethics panel reads the "
               "report (MLflow run, fairness/), then may approve, accepting the findings it judges acceptable, with its reasons as the note:")

@@ -34,9 +34,18 @@ def _policy_in_force() -> dict:
     return promotion.audit_policy(specs.fairness_policy(config), config.fairness.sensitive_features, config.fairness.intersections)
 
 
-def record(options=None, margin=MARGIN, audit_policy=None):
+def against(version, margin=MARGIN, evaluated=True):
+    """A recorded comparison with the champion ``version`` (``app.challenge.compare``'s fields that the gate reads)."""
+    margin = {**margin, "baseline": f"version {version}", "sentence": f"the margin against version {version}"}
+    if not evaluated:
+        return {"version": str(version), "evaluated": False, "why": "its bundle could not be loaded"}
+    return {"version": str(version), "evaluated": True, "candidate": "lightgbm", "metric": "precision_at_list", "margin": margin,
+            "margin_every_split": margin, "saw_outcomes": [], "fair_splits": ["split 1", "split 2"], "splits": [], "beats": margin["beats"]}
+
+
+def record(options=None, margin=MARGIN, audit_policy=None, champion=None):
     return {"schema": 1, "model": "lightgbm", "primary_metric": "precision_at_list", "margin": margin, "validation": "temporal",
-            "audit_policy": audit_policy or _policy_in_force(),
+            "audit_policy": audit_policy or _policy_in_force(), "champion": champion,
             "list_within_snapshots": True, "required_attributes": ["ethnicity", "sex"], "allocation": ALLOCATION,
             "options": options or {"none": _snapshots([], [_finding("F-sex-M-recall", "inconclusive")])}}
 
@@ -228,7 +237,7 @@ def test_decisions_answers_who_was_champion_on_a_date(registry, capsys, monkeypa
     monkeypatch.setattr(decisions, "now", lambda: next(clock))
     first = register(record())
     assert _approve(cfg, first, note="first model") == 0
-    second = register(record(RED))
+    second = register(record(RED, champion=against(first)))
     assert _approve(cfg, second, "--accept", "F-ethnicity-Black-recall,F-sex-M-recall", note="second model") == 0
     capsys.readouterr()
     assert main(["decisions", "--config", str(cfg), "--on", "2026-09-30"]) == 0
@@ -295,3 +304,64 @@ def test_decisions_on_reads_every_date_spelling_the_same_way(registry, capsys, g
     assert main(["decisions", "--config", str(cfg), "--on", given]) == 0
     assert f"as at {meaning}+00:00" in capsys.readouterr().out
     assert main(["decisions", "--config", str(cfg), "--on", ""]) == 2
+
+
+WORSE = {"baseline": "x", "differences": [-0.01, 0.002], "interval": [-0.02, 0.01], "beats": False}
+
+
+def test_a_challenger_that_does_not_beat_the_champion_is_refused_unless_the_panel_accepts_that(registry, capsys):
+    root, cfg, client, register = registry
+    first = register(record())
+    assert _approve(cfg, first) == 0
+    worse = register(record(champion=against(first, WORSE)))
+    capsys.readouterr()
+    assert _approve(cfg, worse) == 1
+    out = capsys.readouterr().out
+    assert f"does not beat the champion (version {first}) on precision_at_list" in out and "--accept-below-champion" in out
+    assert _champion(client) == first
+    assert _approve(cfg, worse, "--accept-below-champion", note="fewer red findings at equal precision") == 0
+    assert f"accepted below the champion: it does not beat version {first}" in capsys.readouterr().out
+    assert _champion(client) == worse
+    decision = [r for r in read(root / "decisions.jsonl") if r["event"] == "decision"][-1]
+    assert decision["accepted_below_champion"] is True and decision["replaces"] == {
+        "version": first, "compared": True, "comparison": f"the margin against version {first}"}
+    assert client.get_model_version("m", worse).tags["accepted_below_champion"] == "true"
+
+
+def test_a_challenger_not_compared_with_the_champion_needs_the_panels_explicit_say(registry, capsys):
+    root, cfg, client, register = registry
+    first = register(record())
+    assert _approve(cfg, first) == 0
+    second = register(record(champion=against(first, evaluated=False)))
+    capsys.readouterr()
+    assert _approve(cfg, second) == 1
+    assert f"not shown to beat the champion (version {first}): its bundle could not be loaded" in capsys.readouterr().out
+    assert _approve(cfg, second, "--accept-below-champion") == 0
+
+
+def test_a_challenger_compared_with_another_champion_than_the_one_in_use_is_refused(registry, capsys):
+    root, cfg, client, register = registry
+    first = register(record())
+    stale = register(record())  # trained when there was no champion; then another version became champion
+    client.set_registered_model_alias("m", "candidate", first)
+    assert _approve(cfg, first) == 0
+    client.set_registered_model_alias("m", "candidate", stale)
+    capsys.readouterr()
+    assert _approve(cfg, stale) == 1
+    assert f"compared at training with no champion, but the champion is now version {first}: retrain it" in capsys.readouterr().out
+    assert _approve(cfg, stale, "--accept-below-champion") == 1  # acceptance does not mend a comparison with the wrong model
+
+
+def test_accept_below_champion_is_refused_where_there_is_nothing_to_accept(registry, capsys):
+    root, cfg, client, register = registry
+    first = register(record())
+    assert _approve(cfg, first, "--accept-below-champion") == 1
+    assert "there was no champion to compare with at training" in capsys.readouterr().out
+    assert _approve(cfg, first) == 0
+    better = register(record(champion=against(first)))
+    assert _approve(cfg, better, "--accept-below-champion") == 1
+    assert "this version beats the champion it was compared with; nothing to accept" in capsys.readouterr().out
+    base = ["approve", "--config", str(cfg), "--reviewer", "Ethics panel", "--note", "n", "--decision", "reject", "--version", better]
+    assert main([*base, "--accept-below-champion"]) == 2
+    assert _approve(cfg, better) == 0
+
