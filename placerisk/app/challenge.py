@@ -53,7 +53,7 @@ def compare(config: Config, data_dir, validation: ValidationPaths, champ: champi
     dates = [s.test_date for s in result.splits]
     with open_build(config, data_dir, validation, say, feature_set=theirs) as build:
         frames = {d: table.to_pandas(date_as_object=True) for d, table in build.tables(dates, argument="training.last_snapshot")}
-        fits = champion.data_warnings(build.con, theirs, build.report, build.data_end)
+        fits = champion.data_warnings(build.fetch, theirs, build.report, build.data_end)
     for warning in fits:
         say(f"warning: the champion's data: {warning}")
     data, chosen = assembled.data, result.result(result.chosen)

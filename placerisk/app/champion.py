@@ -101,12 +101,15 @@ def check_definitions(config: Config, risk: RiskModel) -> FeatureSet:
     return theirs
 
 
-def data_warnings(con, fs: FeatureSet, report: dict, as_of: dt.date) -> list[str]:
+def data_warnings(fetch, fs: FeatureSet, report: dict, as_of: dt.date) -> list[str]:
     """Signs that the data no longer matches ``fs``: an event type it reads with no record in the ``QUIET_MONTHS`` before
-    ``as_of`` while its source has records then, and rows quarantined for an event type the config does not know."""
-    day = as_of.isoformat()
-    latest = dict(con.execute("SELECT event, max(recorded_date) FROM events WHERE recorded_date <= CAST(? AS DATE) GROUP BY event",
-                              [day]).fetchall())
+    ``as_of`` while its source has records then, and rows quarantined for an event type the config does not know.
+
+    ``fetch`` runs a query (DuckDB dialect) over the build's ``events`` on the engine that holds them and returns Arrow
+    (``FeatureBuild.fetch``)."""
+    table = fetch(f"SELECT event, max(recorded_date) AS latest FROM events WHERE recorded_date <= DATE '{as_of.isoformat()}' "
+                  "GROUP BY event ORDER BY event")
+    latest = dict(zip(table.column("event").to_pylist(), table.column("latest").to_pylist(), strict=True))
     since = as_of - dt.timedelta(days=round(QUIET_MONTHS * 30.44))
     sources_live = {name.split(".", 1)[0] for name, last in latest.items() if last is not None and last >= since}
     out = []

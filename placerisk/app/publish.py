@@ -45,7 +45,7 @@ def publish(config: Config, args: argparse.Namespace) -> int:
         + (f", with {policy.mitigation.name}" if policy.mitigation else ""))
     with open_build(config, data_dir, catalog.validation(data_dir, args.validation), say) as build:
         provenance = build.provenance()
-        fits = champion.data_warnings(build.con, fs, build.report, args.as_of)
+        fits = champion.data_warnings(build.fetch, fs, build.report, args.as_of)
         for week in scored_week.scored(build, args.as_of, champ.risk):
             cohort, groups = week.cohort, week.groups
             supported, objected = weekly.family_flags(build.con, args.as_of, cohort["family_id"].to_numpy())
