@@ -64,6 +64,7 @@ bench: $(STAMP) ## All benchmarks at full size (about 1 hour 40 minutes); result
 	$(BIN)/python bench/bench_monitor.py --families 1000000 --results bench/results/monitor.json
 	$(BIN)/python bench/bench_spark.py --sizes 100000 300000 1000000 --results bench/results/spark.json
 	$(BIN)/python bench/recording_bias.py --families 20000 --seeds 1 2 3 4 5 6 --results bench/results/recording-bias.json
+	$(BIN)/python bench/retraining_demo.py --results bench/results/retraining.json
 
 bench-small: $(STAMP) ## The same benchmarks at 50,000 families, as a quick check
 	$(BIN)/python bench/bench_foundation.py --families 50000 --results bench/results/foundation-small.json

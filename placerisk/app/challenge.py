@@ -47,6 +47,9 @@ def compare(config: Config, data_dir, validation: ValidationPaths, champ: champi
             settings: AuditSettings, challenger_audits: list, *, k: int, list_k: int, say) -> dict:
     """The champion against the chosen candidate on the run's test snapshots (see the module docstring)."""
     changed = champion.definition_changes(config, champ.risk)
+    retargeted = champion.config_changes(config, champ)
+    if retargeted:
+        say(f"warning: the champion was trained for another outcome or cohort: {'; '.join(retargeted)}; it is compared on today's labels")
     theirs = champion.definitions(champ.risk)
     say(f"champion: version {champ.version} ({champ.risk.name}) re-evaluated on the same test snapshots with its own feature "
         "definitions" + (f"; they differ from the config's: {'; '.join(changed)}" if changed else " (the config's, unchanged)"))
@@ -67,7 +70,7 @@ def compare(config: Config, data_dir, validation: ValidationPaths, champ: champi
         config, result, data, fair, chosen.predictions, preds, champ.version, k, list_k, allocation)
     record = {
         "version": champ.version, "run_id": champ.run_id, "candidate": champ.risk.name, "approved_at": champ.decision.get("at"),
-        "evaluated": True, "definitions_changed": changed, "definitions_hash": theirs.fingerprint(), "data_fit": fits,
+        "evaluated": True, "definitions_changed": changed, "config_changed": retargeted, "definitions_hash": theirs.fingerprint(), "data_fit": fits,
         "metric": result.primary_metric, "margin": None if verdict is None else verdict.to_dict(),
         "beats": verdict is not None and bool(verdict.beats), "margin_every_split": every.to_dict(),
         "saw_outcomes": [s.name for s, seen_it in zip(result.splits, seen, strict=True) if seen_it],
@@ -192,6 +195,8 @@ def summary_lines(record: dict | None) -> list[str]:
             f"{t['team']} {t['share_changed']:.0%} changed (+{t['added']} -{t['dropped']}, Jaccard {t['jaccard']:.2f})" for t in c["teams"]))
     if record.get("definitions_changed"):
         lines.append(f"  its feature definitions differ from the config's: {'; '.join(record['definitions_changed'])}")
+    if record.get("config_changed"):
+        lines.append(f"  it was trained for another outcome or cohort: {'; '.join(record['config_changed'])}")
     return lines
 
 

@@ -101,6 +101,37 @@ def check_definitions(config: Config, risk: RiskModel) -> FeatureSet:
     return theirs
 
 
+JUDGED = {"outcome": ("events", "horizon_months", "recording_allowance_days"), "cohort": ("min_age", "max_age")}
+
+
+def config_changes(config: Config, champ: Champion) -> list[str]:
+    """What changed since the champion was trained in the config that decides what it predicts and for whom (the outcome and
+    the cohort), from the resolved config its training run logged; empty when nothing did or the run logged none."""
+    import tempfile
+
+    import yaml
+    from mlflow.exceptions import MlflowException
+
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            path = mlflow.artifacts.download_artifacts(run_id=champ.run_id, artifact_path="config/resolved_config.yaml", dst_path=tmp)
+        except (MlflowException, OSError):
+            return []
+        with open(path, encoding="utf-8") as fh:
+            then = yaml.safe_load(fh) or {}
+    now = yaml.safe_load(tracking.resolved_config_yaml(config))
+    return [f"{section}.{key}: {then.get(section, {}).get(key)!r} then, {now.get(section, {}).get(key)!r} now"
+            for section, keys in JUDGED.items() for key in keys if then.get(section, {}).get(key) != now.get(section, {}).get(key)]
+
+
+def check_config(config: Config, champ: Champion) -> None:
+    """Refuse a champion trained to predict another outcome, or for another cohort, than the config's today."""
+    changed = config_changes(config, champ)
+    if changed:
+        raise UserError(f"the champion (version {champ.version}) was trained for another outcome or cohort than the config's: "
+                        f"{'; '.join(changed)}. Retraining is due: placerisk train, then the panel's approval")
+
+
 def data_warnings(fetch, fs: FeatureSet, report: dict, as_of: dt.date) -> list[str]:
     """Signs that the data no longer matches ``fs``: an event type it reads with no record in the ``QUIET_MONTHS`` before
     ``as_of`` while its source has records then, and rows quarantined for an event type the config does not know.

@@ -40,6 +40,7 @@ def publish(config: Config, args: argparse.Namespace) -> int:
                         "(the earlier lists are kept beside)")
     champ = champion.champion(config)
     fs = champion.check_definitions(config, champ.risk)
+    champion.check_config(config, champ)
     policy = champ.policy.with_weeks(1)  # one week of the approved policy: each team's weekly capacity
     say(f"champion: {champ.model} version {champ.version} ({champ.risk.name}); lists: each team's top families up to its weekly capacity"
         + (f", with {policy.mitigation.name}" if policy.mitigation else ""))

@@ -83,6 +83,8 @@ def retrained(tmp_path_factory):
             steps[f"approve {name}"] = _approve(config)
     steps["approve same, accepted"] = _approve(older, "--accept-below-champion")
     steps["score today"] = _run("score", "--config", str(today), "--as-of", "2026-01-05")
+    other_cohort = _write(root, "cohort.yaml", {**OLDER, "cohort": {"min_age": 8, "max_age": 20}})
+    steps["score another cohort"] = _run("score", "--config", str(other_cohort), "--as-of", "2026-01-05")  # version 4 is champion
     yield root, steps
     mlflow.set_tracking_uri(None)
     os.environ.pop("MLFLOW_TRACKING_URI", None)
@@ -118,6 +120,13 @@ def test_the_weekly_run_refuses_a_champion_whose_definitions_no_longer_match_and
     code, out = steps["score today"]
     assert code == 2
     assert "features.windows_months: [3, 9, 12, 24] then, [3, 6, 12, 24] now" in out and "Retraining is due" in out
+
+
+def test_the_weekly_run_refuses_a_champion_trained_for_another_cohort_or_outcome(retrained):
+    _, steps = retrained
+    code, out = steps["score another cohort"]
+    assert code == 2
+    assert "trained for another outcome or cohort than the config's: cohort.max_age: 24 then, 20 now" in out and "Retraining is due" in out
 
 
 def test_list_churn_per_team_adds_up_and_fills_each_teams_week(retrained):
