@@ -196,7 +196,8 @@ def test_changed_feature_definitions_or_a_date_past_the_data_are_refused(scored,
     config.write_text(yaml.safe_dump(settings))
     assert main(["score", "--config", str(config), "--as-of", AS_OF]) == 2
     err = capsys.readouterr().err
-    assert "feature definitions" in err and "retraining is due" in err
+    assert "feature definitions" in err and "Retraining is due" in err
+    assert "features.windows_months: [3, 6, 12, 24] then, [3, 6, 12] now" in err  # it says what changed
     assert not (tmp / "out" / "lists").exists()
 
 
