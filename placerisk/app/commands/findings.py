@@ -6,7 +6,7 @@ import argparse
 
 import mlflow
 
-from placerisk.app import promotion, registry, tracking
+from placerisk.app import challenge, promotion, registry, tracking
 from placerisk.config import load_config
 from placerisk.errors import UserError
 from placerisk.fairness import SERIOUSNESS
@@ -47,6 +47,12 @@ def run(args: argparse.Namespace) -> int:
     for fid, f in shown.items():
         red = "RED  " if promotion.is_red(f) else "     "
         print(f"  {red}{fid} [{', '.join(f['splits'])}]: {f['sentence']}")
+    print("\n".join(challenge.summary_lines(record.get("champion"))))
+    in_use = registry.alias_holder(client, model, "champion")
+    if in_use != str(version.version):  # the champion itself is not judged against itself
+        reasons_champion = promotion.champion_reasons(inputs, in_use)
+        if reasons_champion:
+            print("against the champion: " + "; ".join(reasons_champion))
     reasons = promotion.reasons_against(inputs, accepted=inputs.red_findings)
     if reasons:
         print("whatever the panel accepts, it cannot be promoted: " + "; ".join(reasons))

@@ -315,6 +315,9 @@ def test_a_challenger_that_does_not_beat_the_champion_is_refused_unless_the_pane
     assert _approve(cfg, first) == 0
     worse = register(record(champion=against(first, WORSE)))
     capsys.readouterr()
+    assert main(["findings", "--config", str(cfg), "--version", worse]) == 0  # what the panel reads before it decides
+    out = capsys.readouterr().out
+    assert f"the margin against version {first}" in out and f"against the champion: it does not beat the champion (version {first})" in out
     assert _approve(cfg, worse) == 1
     out = capsys.readouterr().out
     assert f"does not beat the champion (version {first}) on precision_at_list" in out and "--accept-below-champion" in out
