@@ -120,7 +120,7 @@ def _approve(client, model: str, version, record: dict, log) -> int:
     was = f" (was version {previous})" if previous else ""
     print(f"approved: {model} version {number} is now 'champion'{was}; recorded in {log}")
     if record["accepted_below_champion"]:
-        print(f"  accepted below the champion: it does not beat version {previous} on the primary metric; the panel's reasons: "
+        print(f"  accepted below the champion: it is not shown to beat version {previous} on the primary metric; the panel's reasons: "
               f"{record['note']}")
     if record["accepted_findings"]:
         print(f"  accepted findings (they stand, judged acceptable by {record['by']}): {', '.join(record['accepted_findings'])}")

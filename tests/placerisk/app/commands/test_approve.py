@@ -323,7 +323,7 @@ def test_a_challenger_that_does_not_beat_the_champion_is_refused_unless_the_pane
     assert f"does not beat the champion (version {first}) on precision_at_list" in out and "--accept-below-champion" in out
     assert _champion(client) == first
     assert _approve(cfg, worse, "--accept-below-champion", note="fewer red findings at equal precision") == 0
-    assert f"accepted below the champion: it does not beat version {first}" in capsys.readouterr().out
+    assert f"accepted below the champion: it is not shown to beat version {first}" in capsys.readouterr().out
     assert _champion(client) == worse
     decision = [r for r in read(root / "decisions.jsonl") if r["event"] == "decision"][-1]
     assert decision["accepted_below_champion"] is True and decision["replaces"] == {
