@@ -40,12 +40,15 @@ class Champion:
     history: list[dict]
 
 
+def holder(config: Config) -> str | None:
+    """The version holding the registry's ``champion`` alias, or None."""
+    tracking.connect(config)
+    return registry.alias_holder(mlflow.MlflowClient(), config.mlflow.registered_model, "champion")
+
+
 def current(config: Config) -> Champion | None:
     """The champion (see :func:`champion`), or None when no version holds the alias."""
-    tracking.connect(config)
-    if registry.alias_holder(mlflow.MlflowClient(), config.mlflow.registered_model, "champion") is None:
-        return None
-    return champion(config)
+    return None if holder(config) is None else champion(config)
 
 
 def champion(config: Config) -> Champion:
@@ -92,11 +95,11 @@ def definition_changes(config: Config, risk: RiskModel) -> list[str]:
 
 def check_definitions(config: Config, risk: RiskModel) -> FeatureSet:
     """The bundle's feature set, which must be the config's today (else the model would read other features)."""
-    theirs = definitions(risk)
-    changed = changes(theirs, specs.feature_set(config))
+    theirs, ours = definitions(risk), specs.feature_set(config)
+    changed = changes(theirs, ours)
     if changed:
         raise UserError(f"the champion's feature definitions (hash {theirs.fingerprint()}) no longer match the config's "
-                        f"({specs.feature_set(config).fingerprint()}): {'; '.join(changed)}. Retraining is due: placerisk train, "
+                        f"({ours.fingerprint()}): {'; '.join(changed)}. Retraining is due: placerisk train, "
                         "then the panel's approval (the model would otherwise read features it was not trained on)")
     return theirs
 

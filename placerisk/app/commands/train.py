@@ -187,7 +187,7 @@ def _against_champion(config: Config, extracts, assembled: Assembled, result: Tr
         champ = champion.current(config)
     except UserError as err:  # a champion the weekly run would refuse too: said, and recorded, so that approve asks the panel
         say(f"warning: the champion could not be loaded, so it is not compared: {err}")
-        return challenge.not_compared(_champion_holder(config), str(err))
+        return challenge.not_compared(champion.holder(config), str(err))
     if champ is None:
         return None
     if extracts is None:
@@ -197,14 +197,6 @@ def _against_champion(config: Config, extracts, assembled: Assembled, result: Tr
     except UserError as err:  # e.g. its definitions read a cohort that differs from today's: said, recorded, decided by the panel
         say(f"warning: the champion could not be re-evaluated: {err}")
         return challenge.not_compared(champ.version, str(err))
-
-
-def _champion_holder(config: Config) -> str | None:
-    import mlflow
-
-    from placerisk.app import registry
-
-    return registry.alias_holder(mlflow.MlflowClient(), config.mlflow.registered_model, "champion")
 
 
 def _required(config: Config, data, own) -> list[str]:
