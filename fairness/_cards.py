@@ -33,7 +33,7 @@ def model_card(metadata: dict, result) -> str:
 
     Recognised keys (all optional; missing ones read "TO COMPLETE"): ``name``, ``version``,
     ``owner``, ``purpose``, ``intended_use``, ``out_of_scope``, ``model``, ``training_data``,
-    ``evaluation_data``, ``outcome``, ``baseline``, ``replaces``, ``limitations``, ``human_oversight``, ``run_id``.
+    ``evaluation_data``, ``data_sources``, ``outcome``, ``baseline``, ``replaces``, ``limitations``, ``human_oversight``, ``run_id``.
     """
     m = dict(metadata)
     perf = _performance(result)
@@ -43,6 +43,7 @@ def model_card(metadata: dict, result) -> str:
              f"- Intended use: {_get(m, 'intended_use')}", f"- Out of scope: {_get(m, 'out_of_scope')}", "",
              "## Model and data", "", f"- Model: {_get(m, 'model')}", f"- Outcome: {_get(m, 'outcome')}",
              f"- Training data: {_get(m, 'training_data')}", f"- Evaluation data: {_get(m, 'evaluation_data')}",
+             *([f"- Partner data: {m['data_sources']}"] if m.get("data_sources") else []),
              f"- Baseline compared: {_get(m, 'baseline')}", *([f"- Replaces: {m['replaces']}"] if m.get("replaces") else []), "",
              "## Performance at the operating point", "", _operating_point_text(result.operating_point_for(published=True)), ""]
     lines += [f"- {k.replace('_', ' ')}: {v:.3f}" if isinstance(v, float) else f"- {k.replace('_', ' ')}: {v}"

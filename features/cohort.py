@@ -36,6 +36,10 @@ class OutcomeSpec:
     horizon_months: int = 12
     recording_allowance_days: int = 90
 
+    def known_by(self, as_of_date: dt.date) -> dt.date:
+        """The label's cut-off: outcome records count when recorded before this (the window's end plus the allowance)."""
+        return add_months(as_of_date, self.horizon_months) + dt.timedelta(days=self.recording_allowance_days)
+
     def label_complete(self, as_of_date: dt.date, data_end: dt.date) -> bool:
         window_end = add_months(as_of_date, self.horizon_months)
         return window_end + dt.timedelta(days=self.recording_allowance_days) <= data_end + dt.timedelta(days=1)

@@ -70,6 +70,7 @@ class SourceConfig(_Section):
     file: str = Field(min_length=1)
     description: str = ""
     recording_lag: str = ""
+    joined: LaxDate | None = None   # the partner joined the data-sharing agreement then: nothing of it is known before
     event_types: dict[str, str] = Field(min_length=1)
 
     @field_validator("event_types")
@@ -290,12 +291,19 @@ class RecordingBiasConfig(_Section):
     event_types: list[str] = []
 
 
+class UnseenFamiliesConfig(_Section):
+    share: float = Field(ge=0, le=1)
+    statutory_kept: float = Field(ge=0, le=1)
+    community_factor: float = Field(ge=0, le=10)
+
+
 class SynthConfig(_Section):
     families: int = Field(ge=10)
     seed: int = Field(ge=0)
     start_date: LaxDate
     extract_date: LaxDate
     recording_bias: RecordingBiasConfig
+    unseen_families: UnseenFamiliesConfig
     objection_share: float = Field(ge=0, le=0.5)
 
     @model_validator(mode="after")

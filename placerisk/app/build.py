@@ -52,6 +52,19 @@ class FeatureBuild:
 
         return spark_engine.sql(self.spark, sql).toArrow()
 
+    def source_dates(self, joined: dict[str, dt.date | None]) -> dict[str, dict]:
+        """Per configured source (``joined``: source -> the date it joined the data-sharing agreement, or None): its
+        first event date and the first date its records are known from (the later of joining and recording); no rows."""
+        table = self.fetch("SELECT split_part(event, '.', 1) AS source, min(event_date) AS first_event, "
+                           "min(recorded_date) AS known_from, count(*) AS records FROM events GROUP BY 1").to_pylist()
+        found = {r["source"]: r for r in table}
+        out = {}
+        for source, day in joined.items():
+            row = found.get(source, {})
+            out[source] = {"joined": day.isoformat() if day else None, "records": int(row.get("records") or 0),
+                           **{k: row[k].isoformat() if row.get(k) else None for k in ("first_event", "known_from")}}
+        return out
+
     def truncated(self, dates: Sequence[dt.date]) -> list[dt.date]:
         """The dates whose longest lookback starts before the first event (long windows are cut short)."""
         months = self.feature_set.lookback_months

@@ -118,10 +118,20 @@ def register_views(target: CheckEngine, config: Config, report: dict) -> None:
     target.view("objections", f"SELECT family_id, person_id FROM {quote(views[pop.objections])}")
     target.view("engagements", f"SELECT family_id, started, ended, team, service FROM {quote(views[pop.engagements])}")
     parts = [
-        f"SELECT person_id, {literal(src + '.')} || event_type AS event, event_date, recorded_date FROM {quote(views[s.file])}"
+        f"SELECT person_id, {literal(src + '.')} || event_type AS event, event_date, {known_date(s.joined)} AS recorded_date "
+        f"FROM {quote(views[s.file])}"
         for src, s in config.sources.items()
     ]
     target.view("events", " UNION ALL ".join(parts))
+
+
+def known_date(joined: dt.date | None) -> str:
+    """The date placerisk could first know a record: the partner's recorded date, or the day the partner joined the
+    data-sharing agreement when that is later (history shared at joining is known from then, never before)."""
+    if joined is None:
+        return "recorded_date"
+    day = f"DATE '{joined.isoformat()}'"
+    return f"CASE WHEN recorded_date < {day} THEN {day} ELSE recorded_date END"
 
 
 def data_span(target: CheckEngine, config: Config) -> tuple[dt.date | None, dt.date]:

@@ -251,9 +251,28 @@ def _card_metadata(run: TrainingRun) -> dict:
                            or f"rolling-origin test snapshots: {', '.join(str(s.test_date) for s in result.splits)}",
         "baseline": result.margin.sentence,
         "replaces": _replaces(run.gate.get("champion")),
+        "data_sources": sources_began(run.assembled.provenance.get("sources")),
         "human_oversight": ("Weekly lists are reviewed by team leads; the ethics panel approves each model (placerisk approve)."
                             if "label" not in run.assembled.provenance else "The data scientist who trained it reads the run and its audit."),
     }
+
+
+def sources_began(sources: dict | None) -> str | None:
+    """When each partner's records begin, in words: the first event, or for a partner that joined the data-sharing
+    agreement late, the day it joined (nothing of it counts before; its history is known from then)."""
+    if not sources:
+        return None
+    parts = []
+    for source, d in sources.items():
+        name = source.replace("_", " ")
+        if not d.get("records"):
+            parts.append(f"{name}: no records" + (f" (joined {d['joined']})" if d.get("joined") else ""))
+        elif d.get("joined") and d.get("first_event") and d["first_event"] < d["joined"]:
+            parts.append(f"{name}: joined the data-sharing agreement on {d['joined']}; nothing of it counts before then "
+                         f"(its history from {d['first_event']} is known from that day)")
+        else:
+            parts.append(f"{name}: records from {d['first_event']}" + (f" (joined {d['joined']})" if d.get("joined") else ""))
+    return "; ".join(parts)
 
 
 def _replaces(against: dict | None) -> str | None:

@@ -15,7 +15,7 @@ from placerisk.app.build import open_build
 from placerisk.app.catalog import Catalog, ValidationPaths
 from placerisk.config import Config
 from placerisk.errors import UserError
-from placerisk.features.cohort import add_months
+from placerisk.features.cohort import OutcomeSpec, add_months
 from placerisk.training import TrainingData, snapshot_dates
 
 # Audit attributes in a feature table -> the names the fairness policy uses.
@@ -59,6 +59,26 @@ def _oracle(path: Path, meta: pd.DataFrame) -> np.ndarray | None:
     return None if np.isnan(values).any() else values
 
 
+def _check_joined(config: Config, dates: list[dt.date], outcome: OutcomeSpec, say: Callable[[str], None]) -> None:
+    """Sources that joined the data-sharing agreement late: nothing of theirs counts before they joined (a warning
+    names the snapshots that read them as empty). A label needs its outcome sources known by its cut-off, so a
+    snapshot whose cut-off is not after an outcome source joined would read no outcome: refused."""
+    outcome_sources = {e.split(".")[0] for e in outcome.events}
+    for src, s in config.sources.items():
+        if s.joined is None:
+            continue
+        before = [d for d in dates if d <= s.joined]
+        if src in outcome_sources:
+            blind = [d for d in dates if outcome.known_by(d) <= s.joined]
+            if blind:
+                raise UserError(f"sources.{src}.joined: got {s.joined}, after the outcome cut-off of training snapshot {blind[-1]} "
+                                f"({outcome.known_by(blind[-1])}); its outcome records would read as none there. Expected "
+                                "training.last_snapshot and training.snapshots to give snapshots whose cut-off is after it joined")
+        if before:
+            say(f"warning: sources.{src} joined on {s.joined}: as of {len(before)} training snapshot(s) ({before[0]} to {before[-1]}) "
+                "nothing of it is known, so its features read as no records there")
+
+
 def from_extracts(config: Config, data_dir: Path, validation: ValidationPaths, say: Callable[[str], None]) -> Assembled:
     """Build point-in-time features for the configured snapshots from validated extracts."""
     t = config.training
@@ -69,13 +89,15 @@ def from_extracts(config: Config, data_dir: Path, validation: ValidationPaths, s
             raise UserError(f"training.last_snapshot: got {last}; expected a date whose {outcome.horizon_months}-month outcome window "
                             f"and {outcome.recording_allowance_days}-day allowance end by the data's end ({data_end})")
         dates = snapshot_dates(last, t.snapshots, t.snapshot_months)
+        _check_joined(config, dates, outcome, say)
         names = build.feature_set.names
         cast = {n: pa.float32() for n in names}
         tables = []
         for d, table in build.tables(dates, argument="training.last_snapshot"):
             tables.append(table.cast(pa.schema([pa.field(f.name, cast.get(f.name, f.type)) for f in table.schema])))
             say(f"features: {d}: {table.num_rows:,} families in the cohort")
-        provenance = {"source": "extracts", **build.provenance()}
+        provenance = {"source": "extracts", **build.provenance(),
+                      "sources": build.source_dates({src: s.joined for src, s in config.sources.items()})}
         descriptions, definitions = build.feature_set.describe(), build.feature_set.to_dict()
     frame = pa.concat_tables(tables).to_pandas(date_as_object=True)
     del tables

@@ -32,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
     names = config.file_names()
     # Written beside and swapped in at the end: an interrupted run leaves the earlier population whole.
     with staged_folder(out, overwrite=args.overwrite, kind=DATA_KIND, owned=catalog.synth_owned()) as staging:
-        manifest = generate(settings, staging, file_names=names, workers=args.workers, progress=progress)
+        manifest = generate(settings, staging, file_names=names, workers=args.workers, progress=progress, sources=tuple(config.sources))
         faults = inject_faults(staging, names, settings.seed) if args.dirty else None
     if faults is not None:
         say(f"synth: injected {len(faults)} faults, listed in {catalog.injected_faults(out)}")
@@ -68,6 +68,9 @@ def synth_settings(config: Config, args: argparse.Namespace) -> SynthSettings:
         horizon_months=config.outcome.horizon_months,
         objection_share=s.objection_share,
         rate_scale=args.rate_scale,
+        unseen_share=s.unseen_families.share,
+        unseen_statutory=s.unseen_families.statutory_kept,
+        unseen_community=s.unseen_families.community_factor,
     )
     dates = tuple(args.oracle_as_of) if args.oracle_as_of else default_oracle_dates(settings)
     for d in dates:
@@ -80,19 +83,25 @@ def synth_settings(config: Config, args: argparse.Namespace) -> SynthSettings:
 
 
 def _check_generator_fits(config: Config) -> None:
-    """The generator writes its own six sources; the config must describe what it writes."""
+    """The generator writes its own ten partners, or the configured subset of them; the config must describe what it writes."""
     generated: dict[str, set[str]] = {}
     for spec in CATALOGUE:
         generated.setdefault(spec.source, set()).add(spec.code)
-    if set(config.sources) != set(generated):
-        raise UserError(f"sources: got {sorted(config.sources)}; `synth` generates exactly {sorted(generated)}")
-    for source, codes in generated.items():
+    unknown = sorted(set(config.sources) - set(generated))
+    if unknown:
+        raise UserError(f"sources: got {unknown}, which `synth` does not generate; expected some of {sorted(generated)} "
+                        "(a source of your own is added to real extracts, not to the synthetic ones)")
+    for source in config.sources:
+        codes = generated[source]
         missing = codes - set(config.sources[source].event_types)
         if missing:
             raise UserError(f"sources.{source}.event_types: lacks {sorted(missing)}, which `synth` generates; expected them listed")
     kinds = {s.name: s.kind for s in CATALOGUE}
+    statutory = {s.name: s.statutory for s in CATALOGUE}
     for i, name in enumerate(config.outcome.events):
         if name not in kinds:
             raise UserError(f"outcome.events[{i}]: got {name!r}; `synth` generates no such event")
         if kinds[name] != "poisson":
-            raise UserError(f"outcome.events[{i}]: got {name!r}, a once-a-term record; expected an event that can happen any day")
+            raise UserError(f"outcome.events[{i}]: got {name!r}, a once-a-term or once-a-child record; expected an event that can happen any day")
+        if not statutory[name]:
+            raise UserError(f"outcome.events[{i}]: got {name!r}, a community concern (often a false alarm); expected a statutory record")

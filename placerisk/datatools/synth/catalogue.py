@@ -7,7 +7,8 @@ family vulnerability (``gamma``) and area deprivation (``delta``):
                           * exp(beta * state + gamma * vulnerability + delta * deprivation)
                           * recording multiplier (police contact for chosen groups)
 
-``base`` is a monthly rate at state 0 for an average family; the values were
+``base`` is a monthly rate at state 0 for an average family (a logit for the
+one-chance kinds); the values were
 tuned so that the population-level figures land near public ones (see
 ``docs/synthetic-data.md`` and ``tests/placerisk/synth/test_shape.py``).
 """
@@ -26,6 +27,11 @@ N_BANDS = len(BAND_LABELS)
 _SCHOOL = (0, 1.0, 1.0, 0.3, 0, 0, 0, 0, 0)  # 5-15 (15-17 band weighted for the one school year)
 _CHILD = (1.0, 1.0, 1.0, 1.0, 0, 0, 0, 0, 0)
 _ADULT = (0, 0, 0, 0, 1.0, 1.0, 1.0, 1.0, 0.4)
+_WORKING_AGE = (0, 0, 0, 0, 1.0, 1.0, 1.0, 0.8, 0)
+_UNDER_5 = (1.0, 0, 0, 0, 0, 0, 0, 0, 0)
+# 'reception': a multiplier on the chance, whatever the band (girls 25%, boys 39% not at a good level, DfE 2023/24)
+_RECEPTION_F = (0.76,) * 9
+_RECEPTION_M = (1.22,) * 9
 
 
 @dataclass(frozen=True)
@@ -41,7 +47,10 @@ class EventSpec:
     gamma: float                      # sensitivity to the family's lasting vulnerability
     delta: float                      # sensitivity to area deprivation (+1 most, -1 least deprived)
     lag: tuple[float, float]          # recorded_date - event_date: fixed days + exponential(mean) days
-    kind: str = "poisson"             # 'poisson' per person-month, or 'termly' (one chance a school term)
+    kind: str = "poisson"             # 'poisson' per person-month, 'termly' (one chance a school term) or
+                                      # 'reception' (one chance a child, at the end of the reception year; base a logit)
+    returns: str = ""                 # '' recorded as it comes; 'monthly' or 'annual': in the partner's periodic return
+    statutory: bool = True            # False for the community sector: it sees the families statutory services miss
 
     @property
     def name(self) -> str:
@@ -89,10 +98,39 @@ CATALOGUE: tuple[EventSpec, ...] = (
     # youth justice: weeks to months
     EventSpec("youth_justice", "youth_caution", 0.0003, (0, 0, 0.3, 0.6, 0, 0, 0, 0, 0), (0, 0, 1.0, 2.0, 0, 0, 0, 0, 0), 0.9, 0.6, 0.4, (14, 30)),
     EventSpec("youth_justice", "yot_contact", 0.0003, (0, 0, 0.3, 0.6, 0, 0, 0, 0, 0), (0, 0, 1.0, 2.0, 0, 0, 0, 0, 0), 0.9, 0.6, 0.4, (14, 30)),
+    # early years: the profile at the end of reception (a logit; boys more often behind) and referrals of under-fives,
+    # both in the council's annual return
+    EventSpec("early_years", "not_reaching_gld", -1.15, _RECEPTION_F, _RECEPTION_M, 0.5, 0.5, 0.45, (0, 0), kind="reception", returns="annual"),
+    EventSpec("early_years", "early_years_referral", 0.0022, _UNDER_5, _UNDER_5, 0.8, 0.5, 0.4, (7, 14), returns="annual"),
+    # fire and rescue: days
+    EventSpec("fire_and_rescue", "deliberate_fire_setting", 0.00006, (0, 0, 0.3, 0.3, 0.1, 0.05, 0.02, 0, 0), (0, 0.05, 1.5, 1.5, 0.5, 0.2, 0.1, 0.05, 0), 0.9, 0.6, 0.5, (0, 3)),
+    EventSpec("fire_and_rescue", "safe_and_well_visit", 0.00035, _ADULT, _ADULT, 0.6, 0.5, 0.5, (0, 7)),
+    # welfare (work and pensions): the monthly return
+    EventSpec("welfare", "benefit_sanction", 0.0011, (0, 0, 0, 0, 1.3, 1.2, 1.0, 0.7, 0), (0, 0, 0, 0, 1.6, 1.4, 1.2, 0.8, 0), 0.6, 0.5, 0.6, (0, 5), returns="monthly"),
+    EventSpec("welfare", "hardship_advance", 0.0016, _WORKING_AGE, _WORKING_AGE, 0.5, 0.4, 0.6, (0, 5), returns="monthly"),
+    # community and voluntary sector: categories only; weakly tied to the state (more false alarms), days to weeks
+    EventSpec("community_sector", "wellbeing_concern", 0.0012, _ADULT, _ADULT, 0.35, 0.2, 0.2, (0, 10), statutory=False),
+    EventSpec("community_sector", "young_person_concern", 0.0010, _m(0.8, _CHILD), _m(1.0, _CHILD), 0.35, 0.2, 0.2, (0, 10), statutory=False),
+    EventSpec("community_sector", "hardship_concern", 0.0010, _ADULT, _ADULT, 0.35, 0.2, 0.3, (0, 10), statutory=False),
 )
 
 BY_NAME = {spec.name: spec for spec in CATALOGUE}
 SOURCES = tuple(dict.fromkeys(spec.source for spec in CATALOGUE))
+# The first six partners draw from each chunk's first random stream, the later ones (and which families statutory
+# services seldom see) from a second, so the first six's draws stay in step whichever partners are added.
+FIRST_SOURCES = ("police", "health", "education", "social_care", "housing", "youth_justice")
+LATER_SOURCES = tuple(s for s in SOURCES if s not in FIRST_SOURCES)
+
+# Families statutory services seldom see: their statutory records (outcome events aside) are `statutory` times as
+# frequent (everyone else's scaled up to keep the population rates), and the community sector logs their concerns
+# `community` times as often.
+UNSEEN_SHARE, UNSEEN_STATUTORY, UNSEEN_COMMUNITY = 0.15, 0.5, 2.5
+
+# Recording in periodic returns: the monthly one on this day of the next month; the annual one (early years) on
+# this date after the school year (September to August) that holds the record.
+MONTHLY_RETURN_DAY = 15
+ANNUAL_RETURN = (10, 1)
+RECEPTION_ASSESSED = (6, 30)   # the profile is completed by the end of June of the reception year
 
 # Latent state: 0 stable, 1 struggling, 2 escalating, 3 crisis (monthly Markov chain).
 N_STATES = 4

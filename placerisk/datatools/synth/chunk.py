@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from placerisk.datatools.synth.catalogue import BY_NAME, CATALOGUE, ETHNICITIES, N_STATES, SOURCES
+from placerisk.datatools.synth.catalogue import (
+    BY_NAME,
+    CATALOGUE,
+    ETHNICITIES,
+    FIRST_SOURCES,
+    LATER_SOURCES,
+    N_STATES,
+    UNSEEN_COMMUNITY,
+    UNSEEN_SHARE,
+    UNSEEN_STATUTORY,
+)
 from placerisk.datatools.synth.events import ChunkContext, generate_events
 from placerisk.datatools.synth.ids import hex_ids
 from placerisk.datatools.synth.latent import (
@@ -45,6 +56,9 @@ class SynthSettings:
     oracle_as_of: tuple[dt.date, ...] = ()
     objection_share: float = 0.005
     rate_scale: float = 1.0   # multiplies every per-month event rate: stress tests only (breaks the calibration)
+    unseen_share: float = UNSEEN_SHARE          # families statutory services seldom see ...
+    unseen_statutory: float = UNSEEN_STATUTORY  # ... the share of their statutory records kept (outcome events aside)
+    unseen_community: float = UNSEEN_COMMUNITY  # ... and how many times as often the community sector logs a concern
     chunk_size: int = 25_000
 
     @property
@@ -125,25 +139,53 @@ def generate_chunk(settings: SynthSettings, areas: Areas, chunk_index: int, firs
             "member_to": np.where(persons.member_to < n_months, _month_start(grid, np.minimum(persons.member_to, n_months)), np.datetime64("NaT")),
         },
     )
-    for source in SOURCES:
-        specs = [s for s in CATALOGUE if s.source == source]
-        parts = []
-        for code_index, spec in enumerate(specs):
-            bias = settings.bias_factor if spec.name in settings.bias_events else 1.0
-            ev = generate_events(spec, ctx, bias, rng)
-            parts.append((ev, np.full(len(ev.person), code_index, dtype=np.int8)))
-        person = np.concatenate([p.person for p, _ in parts])
-        day = np.concatenate([p.day for p, _ in parts])
-        order = np.lexsort((day, person))
-        result.events[source] = {
-            "person": person[order],
-            "code": np.concatenate([c for _, c in parts])[order],
-            "day": day[order],
-            "recorded": np.concatenate([p.recorded for p, _ in parts])[order],
-        }
+    # A second stream for what came later (four partners, the unseen families), so the first six's draws stay in step.
+    later = np.random.default_rng(np.random.SeedSequence(settings.seed, spawn_key=(chunk_index, 1)))
+    unseen = later.random(n) < settings.unseen_share
+    ctx = dataclasses.replace(ctx, birth_month=persons.birth_month)
+    for source in (*FIRST_SOURCES, *LATER_SOURCES):
+        result.events[source] = _source_events(source, settings, ctx, rng if source in FIRST_SOURCES else later, unseen)
     result.oracle = _oracle(settings, ctx, up, down, family_ids)
     result.objections = _objections(settings, rng, family_ids, person_ids)
     return result
+
+
+def _specs(source: str) -> list:
+    return [s for s in CATALOGUE if s.source == source]
+
+
+def reach(spec, settings: SynthSettings, unseen: np.ndarray) -> np.ndarray | None:
+    """Per family, what multiplies this event type's rate (or chance) for the families statutory services seldom see.
+
+    Statutory records of theirs are ``unseen_statutory`` times as frequent, and everyone else's scaled up to keep the
+    population's rate where it was calibrated; the community sector logs theirs ``unseen_community`` times as often.
+    Outcome events are never changed, so the oracle holds as it is.
+    """
+    if spec.name in settings.outcome_events or settings.unseen_share == 0:
+        return None
+    if not spec.statutory:
+        return np.where(unseen, settings.unseen_community, 1.0)
+    keep = 1.0 / (1.0 - settings.unseen_share * (1.0 - settings.unseen_statutory))
+    return np.where(unseen, settings.unseen_statutory * keep, keep)
+
+
+def _source_events(source: str, settings: SynthSettings, ctx: ChunkContext, rng: np.random.Generator,
+                   unseen: np.ndarray) -> dict[str, np.ndarray]:
+    """One partner's events for the chunk, sorted by person then date, with the index of each event's code."""
+    parts = []
+    for code_index, spec in enumerate(_specs(source)):
+        bias = settings.bias_factor if spec.name in settings.bias_events else 1.0
+        ev = generate_events(spec, dataclasses.replace(ctx, family_multiplier=reach(spec, settings, unseen)), bias, rng)
+        parts.append((ev, np.full(len(ev.person), code_index, dtype=np.int8)))
+    person = np.concatenate([p.person for p, _ in parts])
+    day = np.concatenate([p.day for p, _ in parts])
+    order = np.lexsort((day, person))
+    return {
+        "person": person[order],
+        "code": np.concatenate([c for _, c in parts])[order],
+        "day": day[order],
+        "recorded": np.concatenate([p.recorded for p, _ in parts])[order],
+    }
 
 
 def _objections(settings: SynthSettings, rng: np.random.Generator, family_ids: np.ndarray, person_ids: np.ndarray) -> dict[str, np.ndarray]:

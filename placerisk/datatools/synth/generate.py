@@ -111,14 +111,21 @@ def generate(
     file_names: dict[str, str] | None = None,
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    sources: tuple[str, ...] = SOURCES,
 ) -> dict[str, object]:
     """Generate the population into ``out``; returns the manifest (also written as manifest.json).
 
     ``file_names`` maps logical names (``persons``, ``police`` ...) to file names
     without extension (config ``population`` and ``sources.*.file``); default: the logical names.
+    ``sources``: the partners whose extracts are written (a site with fewer partners); every partner is still
+    drawn, so a partner's records are the same whichever others are written.
     """
     out = Path(out)
-    names = {n: n for n in ("areas", "families", "persons", "objections", "engagements", *SOURCES)} | (file_names or {})
+    unknown = sorted(set(sources) - set(SOURCES))
+    if unknown:
+        raise ValueError(f"sources: got {unknown}; expected some of {list(SOURCES)}")
+    sources = tuple(s for s in SOURCES if s in sources)
+    names = {n: n for n in ("areas", "families", "persons", "objections", "engagements", *sources)} | (file_names or {})
     (out / ORACLE_DIR).mkdir(parents=True, exist_ok=True)
     workers = workers or min(2, os.cpu_count() or 1)
     rng = np.random.default_rng(np.random.SeedSequence(settings.seed, spawn_key=(2**31,)))
@@ -132,14 +139,14 @@ def generate(
     writers = {
         "families": pq.ParquetWriter(out / f"{names['families']}.parquet", FAMILY_SCHEMA),
         "persons": pq.ParquetWriter(out / f"{names['persons']}.parquet", PERSON_SCHEMA),
-        **{s: pq.ParquetWriter(out / f"{names[s]}.parquet", EVENT_SCHEMA, dictionary_pagesize_limit=8 << 20) for s in SOURCES},
+        **{s: pq.ParquetWriter(out / f"{names[s]}.parquet", EVENT_SCHEMA, dictionary_pagesize_limit=8 << 20) for s in sources},
     }
     oracle_writer = pq.ParquetWriter(out / ORACLE_DIR / "oracle.parquet", ORACLE_SCHEMA) if settings.oracle_as_of else None
     objections: list[pa.Table] = []
     family_ids: list[np.ndarray] = []
     family_areas: list[np.ndarray] = []
     counts = {name: 0 for name in writers}
-    event_types: dict[str, int] = {s.name: 0 for s in CATALOGUE}
+    event_types: dict[str, int] = {s.name: 0 for s in CATALOGUE if s.source in sources}
     n_chunks = len(_chunk_plan(settings))
     try:
         for done, chunk in enumerate(_chunks(settings, areas, workers), start=1):
@@ -147,7 +154,7 @@ def generate(
             writers["persons"].write_table(pa.table(chunk.persons, schema=PERSON_SCHEMA))
             counts["families"] += len(chunk.families["family_id"])
             counts["persons"] += len(chunk.persons["person_id"])
-            for source in SOURCES:
+            for source in sources:
                 table = _event_table(chunk, source)
                 writers[source].write_table(table)
                 counts[source] += table.num_rows
@@ -194,10 +201,12 @@ def generate(
             "oracle_as_of": [d.isoformat() for d in settings.oracle_as_of],
             "objection_share": settings.objection_share,
             "rate_scale": settings.rate_scale,
+            "unseen_families": {"share": settings.unseen_share, "statutory_kept": settings.unseen_statutory,
+                                "community_factor": settings.unseen_community},
         },
         "files": names,
         "rows": counts,
-        "events": int(sum(counts[s] for s in SOURCES)),
+        "events": int(sum(counts[s] for s in sources)),
         "events_by_type": event_types,
         "areas": len(areas),
     }

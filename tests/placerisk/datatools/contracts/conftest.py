@@ -13,7 +13,8 @@ from placerisk.datatools.contracts import contracts_for, validate_extracts
 
 ONLY_POLICE = {
     "config_version": 1,
-    "sources": {"health": None, "education": None, "social_care": None, "housing": None, "youth_justice": None},
+    "sources": {"health": None, "education": None, "social_care": None, "housing": None, "youth_justice": None,
+                "early_years": None, "fire_and_rescue": None, "welfare": None, "community_sector": None},
     "outcome": {"events": ["police.violence_victim"]},
     "features": {"groups": {"violence": None, "police_contact": None}},
     "synth": {"recording_bias": {"event_types": []}},

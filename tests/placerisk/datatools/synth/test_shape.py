@@ -11,7 +11,7 @@ from placerisk.datatools.synth.catalogue import ETHNICITIES, ETHNICITY_SHARES
 
 def _con(folder):
     con = duckdb.connect()
-    for name in ("persons", "families", "areas", "police", "health", "education", "social_care", "housing", "youth_justice"):
+    for name in ("persons", "families", "areas", *parse_config(None).sources):
         con.execute(f"CREATE VIEW {name} AS SELECT * FROM '{folder}/{name}.parquet'")
     # Members through the whole of 2022, with age at mid-year.
     con.execute("""
