@@ -6,6 +6,8 @@
    - a hand-written reference query: 24 windowed counts (6 event types x 4 windows) per family,
      one as-of date, over the same events; our ratio to it;
 3. On a 100,000-family sample: the pandas reference implementation against the engine.
+4. The ten partners against the first six on the same data: one-date CLI runs alternated (ten, six, ten, six ...),
+   each pair's wall-time ratio and the median of those ratios.
 
     python bench/bench_features.py --families 1000000 --results bench/results/features.json
 """
@@ -45,9 +47,9 @@ def ensure_data(work: Path, families: int, rate_scale: float = 1.0) -> tuple[Pat
     return data, validation
 
 
-def cli(data: Path, validation: Path, dates: list[dt.date], out: Path) -> dict:
-    cmd = [sys.executable, "-m", "placerisk", "features", "--data", str(data), "--validation", str(validation),
-           "--as-of", *[d.isoformat() for d in dates], "--out", str(out), "--overwrite"]
+def cli(data: Path, validation: Path, dates: list[dt.date], out: Path, config: Path | None = None) -> dict:
+    cmd = [sys.executable, "-m", "placerisk", "features", *(["--config", str(config)] if config else []), "--data", str(data),
+           "--validation", str(validation), "--as-of", *[d.isoformat() for d in dates], "--out", str(out), "--overwrite"]
     r = run(cmd)
     if r["exit"] != 0:
         raise SystemExit(r["output"])
@@ -145,6 +147,29 @@ def pandas_ratio(work: Path, repeat: int) -> dict:
             "note": "both in memory, one as-of date, all features; engine returns pandas frames"}
 
 
+LATER = ("early_years", "fire_and_rescue", "welfare", "community_sector")
+
+
+def six_partner_ratio(work: Path, data: Path, validation: Path, out: Path, repeat: int) -> dict:
+    """One date with the ten partners (the defaults) against the first six (the four later ones set to null), alternated."""
+    six = work / "six-partners.yaml"
+    six.write_text("config_version: 1\nsources: {" + ", ".join(f"{s}: null" for s in LATER) + "}\n")
+    validation_six = work / (validation.name + "-six")
+    subprocess.run([sys.executable, "-m", "placerisk", "validate", "--config", str(six), "--data", str(data), "--out", str(validation_six),
+                    "--overwrite"], check=True, stdout=subprocess.DEVNULL)
+    pairs = []
+    for _ in range(repeat):
+        ten_run = cli(data, validation, [AS_OF], out)
+        six_run = cli(data, validation_six, [AS_OF], out.with_name("features-six.parquet"), six)
+        pairs.append({"ten": ten_run, "six": six_run, "ratio": round(ten_run["seconds"] / six_run["seconds"], 3)})
+    import pyarrow.parquet as pq
+
+    columns = {name: len(pq.read_schema(path).names) for name, path in (("ten", out), ("six", out.with_name("features-six.parquet")))}
+    return {"pairs": pairs, "median_ratio_ten_to_six": statistics.median(p["ratio"] for p in pairs),
+            "ten_median_seconds": statistics.median(p["ten"]["seconds"] for p in pairs),
+            "six_median_seconds": statistics.median(p["six"]["seconds"] for p in pairs), "columns": columns}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--families", type=int, default=1_000_000)
@@ -152,6 +177,7 @@ def main() -> int:
     parser.add_argument("--results", default="bench/results/features.json")
     parser.add_argument("--workdir", default="/tmp/placerisk-bench")
     parser.add_argument("--skip-pandas", action="store_true")
+    parser.add_argument("--skip-six", action="store_true", help="skip the ten-against-six-partners comparison")
     parser.add_argument("--rate-scale", type=float, default=1.0, help="synth --rate-scale (3.2 gives ~50M events at 1M families)")
     args = parser.parse_args()
     work = Path(args.workdir)
@@ -179,6 +205,11 @@ def main() -> int:
         "in_process": in_process(data, validation, out, args.repeat),
     }
     print("in process:", result["in_process"], flush=True)
+    if not args.skip_six:
+        result["ten_against_six_partners"] = six_partner_ratio(work, data, validation, out, args.repeat)
+        print("ten against six partners:", result["ten_against_six_partners"], flush=True)
+    result["events_by_partner"] = {s: manifest["rows"][s] for s in manifest["files"] if s in manifest["rows"] and s not in
+                                   ("areas", "families", "persons", "objections", "engagements")}
     if not args.skip_pandas:
         result["pandas"] = pandas_ratio(work, args.repeat)
         print("pandas:", result["pandas"], flush=True)

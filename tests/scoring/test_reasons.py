@@ -28,3 +28,17 @@ def test_each_kind_of_feature_is_worded_with_its_value_and_partner(feature, valu
 def test_an_unknown_feature_is_refused():
     with pytest.raises(ValueError, match="not defined"):
         phrase(FS, "police__nothing__count_6m", 1)
+
+
+def test_the_later_partners_of_the_default_config_are_named_in_plain_words():
+    from placerisk.app.specs import feature_set
+    from placerisk.config import parse_config
+
+    fs = feature_set(parse_config(None))
+    named = {code: phrase(fs, f"{code.replace('.', '__')}__count_12m", 1) for code in
+             ("early_years.not_reaching_gld", "fire_and_rescue.deliberate_fire_setting", "welfare.benefit_sanction",
+              "community_sector.hardship_concern")}
+    assert {c: s for c, (_, s) in named.items()} == {
+        "early_years.not_reaching_gld": "early years", "fire_and_rescue.deliberate_fire_setting": "fire and rescue",
+        "welfare.benefit_sanction": "welfare", "community_sector.hardship_concern": "community sector"}
+    assert named["early_years.not_reaching_gld"][0] == "Not at a good level of development at the end of reception: 1 in the last 12 months"

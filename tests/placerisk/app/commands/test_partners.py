@@ -158,3 +158,10 @@ def test_an_outcome_partner_that_joined_after_a_snapshots_cut_off_is_refused(sit
     assert main(["validate", "--config", str(late_police)]) == 0
     code, out = _run("train", "--config", str(late_police))
     assert code == 2 and "sources.police.joined: got 2025-01-01" in out and "Traceback" not in out
+
+
+@pytest.mark.spark
+def test_spark_applies_the_same_rules_to_a_partner_of_our_own_and_a_late_one(site, spark, capsys):
+    root, _ = site
+    assert main(["engines", "--config", str(root / "subset.yaml"), "--as-of", "2024-07-01"]) == 0
+    assert "the engines agree on 2024-07-01" in capsys.readouterr().out
