@@ -102,6 +102,7 @@ def _check_generator_fits(config: Config) -> None:
         if name not in kinds:
             raise UserError(f"outcome.events[{i}]: got {name!r}; `synth` generates no such event")
         if kinds[name] != "poisson":
-            raise UserError(f"outcome.events[{i}]: got {name!r}, a once-a-term or once-a-child record; expected an event that can happen any day")
+            once = {"termly": "a once-a-term record", "reception": "a once-a-child record"}[kinds[name]]
+            raise UserError(f"outcome.events[{i}]: got {name!r}, {once}; expected an event that can happen any day")
         if not statutory[name]:
             raise UserError(f"outcome.events[{i}]: got {name!r}, a community concern (often a false alarm); expected a statutory record")

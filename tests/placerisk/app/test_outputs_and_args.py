@@ -106,3 +106,23 @@ def test_a_mid_month_extract_does_not_pile_events_on_its_last_day(tmp_path):
     assert max(per_day) <= dt.date(2025, 6, 10)
     median = sorted(per_day.values())[len(per_day) // 2]
     assert per_day.get(dt.date(2025, 6, 10), 0) < 3 * median
+
+
+def test_a_once_a_child_or_community_outcome_is_rejected_for_synth(tmp_path, capsys):
+    for event, words in (("early_years.not_reaching_gld", "once-a-child record"), ("community_sector.wellbeing_concern", "a community concern")):
+        config = tmp_path / "c.yaml"
+        config.write_text(yaml.safe_dump({"config_version": 1, "outcome": {"events": [event]}}))
+        assert main(["synth", "--config", str(config), "--families", "100", "--out", str(tmp_path / "d")]) == 2
+        assert words in capsys.readouterr().err
+
+
+def test_synth_writes_the_configured_partners_and_refuses_one_it_does_not_generate(tmp_path, capsys):
+    some = tmp_path / "some.yaml"
+    some.write_text(yaml.safe_dump({"config_version": 1, "sources": {s: None for s in (
+        "housing", "youth_justice", "early_years", "fire_and_rescue", "welfare", "community_sector", "social_care", "education")}}))
+    assert main(["synth", "--config", str(some), "--families", "100", "--out", str(tmp_path / "d")]) == 0
+    assert sorted(p.stem for p in (tmp_path / "d").glob("*.parquet")) == ["areas", "families", "health", "persons", "police"]
+    own = tmp_path / "own.yaml"
+    own.write_text(yaml.safe_dump({"config_version": 1, "sources": {"probation": {"file": "probation", "event_types": {"x": "X"}}}}))
+    assert main(["synth", "--config", str(own), "--families", "100", "--out", str(tmp_path / "e")]) == 2
+    assert "got ['probation'], which `synth` does not generate" in capsys.readouterr().err
