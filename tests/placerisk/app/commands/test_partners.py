@@ -19,6 +19,7 @@ import yaml
 
 from placerisk.cli import main
 
+from .test_challenger import _run
 from .test_train import SMALL
 
 pytestmark = pytest.mark.slow
@@ -38,13 +39,6 @@ def _config(root: Path, name: str, **settings) -> Path:
             "mlflow": {"registered_model": f"model-{name}"}}
     path.write_text(yaml.safe_dump(body))
     return path
-
-
-def _run(*args) -> tuple[int, str]:
-    printed = io.StringIO()
-    with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
-        code = main(list(args))
-    return code, printed.getvalue()
 
 
 def _probation_extract(data: Path) -> pa.Table:
