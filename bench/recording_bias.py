@@ -30,12 +30,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_foundation import write_results
 
 GROUP, REFERENCE = "Black", "White"
+LATER = ("early_years", "fire_and_rescue", "welfare", "community_sector")
 
 
-def _config(root: Path, factor: float, seed: int, families: int, splits: int, list_weeks: int) -> Path:
+def _config(root: Path, factor: float, seed: int, families: int, splits: int, list_weeks: int, partners: str) -> Path:
     path = root / "placerisk.yaml"
     path.write_text(yaml.safe_dump({
         "config_version": 1, "data": {"dir": "data", "output_dir": "out"}, "mlflow": {"tracking_uri": "sqlite:///mlflow.db"},
+        **({"sources": {s: None for s in LATER}} if partners == "six" else {}),
         "synth": {"seed": seed, "families": families, "recording_bias": {"factor": factor, "ethnicity": [GROUP], "deprivation_deciles": []}},
         "training": {"snapshots": 8 + splits - 2, "splits": splits, "list_weeks": list_weeks, "logistic": [],
                      "lightgbm": [{"n_estimators": 150, "num_leaves": 7, "min_child_samples": 100}]},
@@ -43,8 +45,10 @@ def _config(root: Path, factor: float, seed: int, families: int, splits: int, li
     return path
 
 
-def measure(root: Path, *, factor: float, seed: int, families: int, splits: int = 3, list_weeks: int = 13) -> dict:
-    """One population: the Black group's listed-share ratio to White under the model's and the oracle's lists."""
+def measure(root: Path, *, factor: float, seed: int, families: int, splits: int = 3, list_weeks: int = 13, partners: str = "ten") -> dict:
+    """One population: the Black group's listed-share ratio to White under the model's and the oracle's lists.
+
+    ``partners``: "ten" (the default config) or "six" (the four later partners set to null)."""
     from placerisk.app import panel, specs, train_plan
     from placerisk.app.catalog import Catalog
     from placerisk.app.training_rows import from_extracts
@@ -53,7 +57,7 @@ def measure(root: Path, *, factor: float, seed: int, families: int, splits: int 
     from placerisk.training.audit import AuditSettings
 
     root.mkdir(parents=True, exist_ok=True)
-    cfg = _config(root, factor, seed, families, splits, list_weeks)
+    cfg = _config(root, factor, seed, families, splits, list_weeks, partners)
     exe = str(Path(sys.executable).with_name("placerisk"))
     for step in (["synth", "--families", str(families), "--out", str(root / "data"), "--overwrite"],
                  ["validate", "--data", str(root / "data"), "--overwrite"]):
@@ -73,7 +77,7 @@ def measure(root: Path, *, factor: float, seed: int, families: int, splits: int 
     pooled = pd.concat(tables).query("feature == 'ethnicity'").groupby("group")[["families", "listed_model", "listed_oracle"]].sum()
     share = pooled[["listed_model", "listed_oracle"]].div(pooled["families"], axis=0)
     ratio = share / share.loc[REFERENCE]
-    return {"factor": factor, "seed": seed, "families": families, "test_snapshots": len(tables),
+    return {"factor": factor, "seed": seed, "families": families, "partners": partners, "test_snapshots": len(tables),
             "group_families": int(pooled.loc[GROUP, "families"]), "group_listed_model": int(pooled.loc[GROUP, "listed_model"]),
             "group_listed_oracle": int(pooled.loc[GROUP, "listed_oracle"]), "ratio_model": float(ratio.loc[GROUP, "listed_model"]),
             "ratio_oracle": float(ratio.loc[GROUP, "listed_oracle"]),
@@ -86,6 +90,7 @@ def main() -> int:
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3, 4, 5])
     parser.add_argument("--factors", type=float, nargs="+", default=[1.0, 1.5])
     parser.add_argument("--splits", type=int, default=3)
+    parser.add_argument("--partners", choices=("ten", "six"), default="ten", help="the default ten partners, or the first six")
     parser.add_argument("--workdir", default="/tmp/placerisk-bench-bias")
     parser.add_argument("--results", default="bench/results/recording-bias.json")
     args = parser.parse_args()
@@ -94,14 +99,15 @@ def main() -> int:
         for factor in args.factors:
             started = time.perf_counter()
             row = measure(Path(args.workdir) / f"seed{seed}-factor{factor}", factor=factor, seed=seed, families=args.families,
-                          splits=args.splits)
+                          splits=args.splits, partners=args.partners)
             row["seconds"] = round(time.perf_counter() - started, 1)
             rows.append(row)
             print(json.dumps(row), flush=True)
     summary = {str(f): {"median_excess": statistics.median(r["excess"] for r in rows if r["factor"] == f),
                         "mean_excess": statistics.fmean(r["excess"] for r in rows if r["factor"] == f),
                         "seeds_with_excess_above_0": sum(r["excess"] > 0 for r in rows if r["factor"] == f)} for f in args.factors}
-    out = {"benchmark": "recording_bias", "group": GROUP, "reference": REFERENCE, "families": args.families, "seeds": args.seeds,
+    out = {"benchmark": "recording_bias", "group": GROUP, "reference": REFERENCE, "families": args.families, "partners": args.partners,
+           "seeds": args.seeds,
            "splits": args.splits, "rows": rows, "summary": summary, "python": platform.python_version(), "machine": platform.machine()}
     write_results(args.results, out)
     print(json.dumps(summary, indent=2))
