@@ -70,7 +70,7 @@ def _approve(config: Path, *extra) -> tuple[int, str]:
 def retrained(tmp_path_factory):
     root = tmp_path_factory.mktemp("retrain")
     older, today, fewer = _write(root, "older.yaml", OLDER), _write(root, "today.yaml", SMALL), _write(root, "fewer.yaml", FEWER)
-    assert main(["synth", "--config", str(older), "--families", "3000", "--seed", "7"]) == 0
+    assert main(["synth", "--config", str(older), "--families", "5000", "--seed", "7"]) == 0
     assert main(["validate", "--config", str(older)]) == 0
     steps = {}
     assert main(["train", "--config", str(older)]) == 0

@@ -37,11 +37,14 @@ SMALL = {
 
 
 def train_small(root: Path) -> Path:
-    """A 3,000-family synthetic population in ``root``, validated and trained with ``SMALL``; returns its config."""
+    """A 5,000-family synthetic population in ``root``, validated and trained with ``SMALL``; returns its config.
+
+    5,000 rather than 3,000: with ten partners, the model trained on 3,000 families (seed 7) no longer beat the best baseline
+    by the margin, so no champion could be approved for the tests that need one."""
     config = root / "placerisk.yaml"
     config.write_text(yaml.safe_dump({"config_version": 1, **SMALL, "data": {"dir": "data", "output_dir": "out"}}))
     args = ["--config", str(config)]
-    assert main(["synth", *args, "--families", "3000", "--seed", "7"]) == 0
+    assert main(["synth", *args, "--families", "5000", "--seed", "7"]) == 0
     assert main(["validate", *args]) == 0
     assert main(["train", *args]) == 0
     return config
@@ -116,7 +119,8 @@ def test_registered_bundle_has_alias_tags_and_scores_like_training(trained):
     assert parent.data.params["git_dirty"] in ("true", "false", "unknown")
     loaded = mlflow.pyfunc.load_model("models:/placerisk-family-risk@candidate")
     risk = loaded.unwrap_python_model().risk_model
-    assert risk.feature_definitions is not None and len(risk.feature_names) == 185
+    # 32 event types of the ten partners and 2 groups, 7 features each, and 10 of composition and area
+    assert risk.feature_definitions is not None and len(risk.feature_names) == 34 * 7 + 10 == 248
     X = pd.DataFrame(np.zeros((3, len(risk.feature_names))), columns=list(risk.feature_names))
     X.iloc[1, :] = 2.0
     out = loaded.predict(X)
