@@ -51,33 +51,15 @@ def _lit(text: str) -> str:
 
 
 def people_sql() -> str:
-    """Non-objecting persons with integer keys (``pkey``, ``fkey``): the heavy joins run on integers.
-
-    ``pkey`` is the person's place in person_id order and ``fkey`` the family's in family_id order (1, 2, ...), as a
-    window over all rows would give, but numbered within buckets of the id's first two characters plus the count of
-    the buckets before: a prefix orders as the whole id does, so the keys are the same, and Spark numbers the buckets
-    in parallel instead of moving every person into one task.
-    """
+    """Non-objecting persons with integer keys (``pkey``, ``fkey``): the heavy joins run on integers."""
     return """
-WITH kept AS (
-  SELECT p.person_id, p.family_id, p.sex, p.ethnicity, p.birth_year, p.birth_month, p.member_from, p.member_to,
-         substr(p.person_id, 1, 2) AS person_bucket, substr(p.family_id, 1, 2) AS family_bucket
-  FROM persons p
-  LEFT JOIN (SELECT DISTINCT person_id FROM objections WHERE person_id IS NOT NULL) obj_p ON obj_p.person_id = p.person_id
-  LEFT JOIN (SELECT DISTINCT family_id FROM objections WHERE family_id IS NOT NULL) obj_f ON obj_f.family_id = p.family_id
-  WHERE obj_p.person_id IS NULL AND obj_f.family_id IS NULL),
-person_before AS (
-  SELECT person_bucket, coalesce(sum(n) OVER (ORDER BY person_bucket ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS before
-  FROM (SELECT person_bucket, count(*) AS n FROM kept GROUP BY person_bucket) c),
-family_before AS (
-  SELECT family_bucket, coalesce(sum(n) OVER (ORDER BY family_bucket ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS before
-  FROM (SELECT family_bucket, count(DISTINCT family_id) AS n FROM kept GROUP BY family_bucket) c)
-SELECT k.person_id, k.family_id, k.sex, k.ethnicity, k.birth_year, k.birth_month, k.member_from, k.member_to,
-       CAST(pb.before + row_number() OVER (PARTITION BY k.person_bucket ORDER BY k.person_id) AS INTEGER) AS pkey,
-       CAST(fb.before + dense_rank() OVER (PARTITION BY k.family_bucket ORDER BY k.family_id) AS INTEGER) AS fkey
-FROM kept k
-JOIN person_before pb ON pb.person_bucket = k.person_bucket
-JOIN family_before fb ON fb.family_bucket = k.family_bucket"""
+SELECT p.person_id, p.family_id, p.sex, p.ethnicity, p.birth_year, p.birth_month, p.member_from, p.member_to,
+       CAST(row_number() OVER (ORDER BY p.person_id) AS INTEGER) AS pkey,
+       CAST(dense_rank() OVER (ORDER BY p.family_id) AS INTEGER) AS fkey
+FROM persons p
+LEFT JOIN (SELECT DISTINCT person_id FROM objections WHERE person_id IS NOT NULL) obj_p ON obj_p.person_id = p.person_id
+LEFT JOIN (SELECT DISTINCT family_id FROM objections WHERE family_id IS NOT NULL) obj_f ON obj_f.family_id = p.family_id
+WHERE obj_p.person_id IS NULL AND obj_f.family_id IS NULL"""
 
 
 def members_sql() -> str:
