@@ -29,6 +29,7 @@ import duckdb
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_foundation import run
+from placerisk.datatools.synth.catalogue import LATER_SOURCES as LATER
 
 ROOT = Path(__file__).resolve().parents[1]
 AS_OF = dt.date(2024, 1, 1)
@@ -147,7 +148,6 @@ def pandas_ratio(work: Path, repeat: int) -> dict:
             "note": "both in memory, one as-of date, all features; engine returns pandas frames"}
 
 
-LATER = ("early_years", "fire_and_rescue", "welfare", "community_sector")
 
 
 def six_partner_ratio(work: Path, data: Path, validation: Path, out: Path, repeat: int) -> dict:

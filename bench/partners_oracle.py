@@ -23,8 +23,8 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_foundation import write_results
+from placerisk.datatools.synth.catalogue import LATER_SOURCES as LATER
 
-LATER = ("early_years", "fire_and_rescue", "welfare", "community_sector")
 METRICS = ("precision_at_list", "share_of_oracle_precision_at_list", "average_precision", "roc_auc")
 
 

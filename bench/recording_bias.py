@@ -28,9 +28,9 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_foundation import write_results
+from placerisk.datatools.synth.catalogue import LATER_SOURCES as LATER
 
 GROUP, REFERENCE = "Black", "White"
-LATER = ("early_years", "fire_and_rescue", "welfare", "community_sector")
 
 
 def _config(root: Path, factor: float, seed: int, families: int, splits: int, list_weeks: int, partners: str) -> Path:

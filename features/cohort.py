@@ -41,8 +41,7 @@ class OutcomeSpec:
         return add_months(as_of_date, self.horizon_months) + dt.timedelta(days=self.recording_allowance_days)
 
     def label_complete(self, as_of_date: dt.date, data_end: dt.date) -> bool:
-        window_end = add_months(as_of_date, self.horizon_months)
-        return window_end + dt.timedelta(days=self.recording_allowance_days) <= data_end + dt.timedelta(days=1)
+        return self.known_by(as_of_date) <= data_end + dt.timedelta(days=1)
 
 
 def add_months(date: dt.date, months: int) -> dt.date:

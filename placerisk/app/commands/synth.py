@@ -11,6 +11,7 @@ from placerisk.app.outputs import DATA_KIND, config_file, refuse_overwriting_inp
 from placerisk.app.progress import say
 from placerisk.config import Config, load_config
 from placerisk.datatools.synth import CATALOGUE, SynthSettings, default_oracle_dates, generate, inject_faults
+from placerisk.datatools.synth.catalogue import BY_NAME
 from placerisk.errors import UserError
 
 
@@ -96,13 +97,12 @@ def _check_generator_fits(config: Config) -> None:
         missing = codes - set(config.sources[source].event_types)
         if missing:
             raise UserError(f"sources.{source}.event_types: lacks {sorted(missing)}, which `synth` generates; expected them listed")
-    kinds = {s.name: s.kind for s in CATALOGUE}
-    statutory = {s.name: s.statutory for s in CATALOGUE}
     for i, name in enumerate(config.outcome.events):
-        if name not in kinds:
+        spec = BY_NAME.get(name)
+        if spec is None:
             raise UserError(f"outcome.events[{i}]: got {name!r}; `synth` generates no such event")
-        if kinds[name] != "poisson":
-            once = {"termly": "a once-a-term record", "reception": "a once-a-child record"}[kinds[name]]
+        if spec.kind != "poisson":
+            once = {"termly": "a once-a-term record", "reception": "a once-a-child record"}[spec.kind]
             raise UserError(f"outcome.events[{i}]: got {name!r}, {once}; expected an event that can happen any day")
-        if not statutory[name]:
+        if not spec.statutory:
             raise UserError(f"outcome.events[{i}]: got {name!r}, a community concern (often a false alarm); expected a statutory record")
